@@ -1,0 +1,311 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { and, eq, sql, TransactionRollbackError } from 'drizzle-orm'
+import type { Database } from '../client.ts'
+import { rowsOf } from '../client.ts'
+import { responses } from '../schema.ts'
+
+export type ResponseSource = (typeof responses.$inferInsert)['source']
+
+export interface NewResponse {
+  organisationId: string
+  surveyId: string
+  surveyVersionId: string
+  clientId: string
+  wave: string
+  answers: Record<string, unknown>
+  segments: Record<string, string>
+  source: ResponseSource
+  /** SHA-256 (hex) of a single-use invitation token, when the response comes from one. */
+  invitationTokenHash?: string
+  submittedAt?: Date
+}
+
+export type StoreResult =
+  | { status: 'created'; receipt: string; responseId: string }
+  | { status: 'replayed'; receipt: string; responseId: string }
+  | { status: 'conflict' }
+  | { status: 'invitation_invalid' }
+
+/** Canonical JSON (sorted keys) so the same answers always hash the same, whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+export function payloadHash(answers: unknown, segments: unknown): string {
+  return createHash('sha256').update(canonical({ answers, segments })).digest('hex')
+}
+
+const RECEIPT_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ' // Crockford base32: no I, L, O, U to misread
+
+/** A receipt the respondent can quote: 50 random bits, grouped for reading aloud, e.g. `K7QM-2XHD-9A`. */
+export function newReceipt(): string {
+  const bytes = randomBytes(10)
+  let out = ''
+  for (let i = 0; i < 10; i++) out += RECEIPT_ALPHABET[bytes[i]! & 31]
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8)}`
+}
+
+async function findByClientId(db: Database, surveyId: string, clientId: string) {
+  const rows = await db
+    .select({ id: responses.id, receipt: responses.receipt, payloadHash: responses.payloadHash })
+    .from(responses)
+    .where(and(eq(responses.surveyId, surveyId), eq(responses.clientId, clientId)))
+    .limit(1)
+  return rows[0]
+}
+
+function responseRow(input: NewResponse, hash: string, receipt: string, invitationId: string | null): typeof responses.$inferInsert {
+  return {
+    organisationId: input.organisationId,
+    surveyId: input.surveyId,
+    surveyVersionId: input.surveyVersionId,
+    clientId: input.clientId,
+    payloadHash: hash,
+    receipt,
+    wave: input.wave,
+    answers: input.answers,
+    segments: input.segments,
+    source: input.source,
+    invitationId,
+    ...(input.submittedAt ? { submittedAt: input.submittedAt } : {}),
+  }
+}
+
+/**
+ * Store one response in one transaction, idempotently on (survey, client id): the same key and payload
+ * returns the original receipt; the same key with a different payload is a conflict. An invitation token is
+ * consumed in the same transaction, so a token can be used once however many requests race for it.
+ * The caller acknowledges only after this resolves, i.e. after COMMIT.
+ */
+export async function storeResponse(db: Database, input: NewResponse): Promise<StoreResult> {
+  const hash = payloadHash(input.answers, input.segments)
+  if (!input.invitationTokenHash) {
+    // Without an invitation there is one row to write: a single INSERT is its own transaction, so this is one
+    // round trip instead of four (look-up, BEGIN, INSERT, COMMIT). A taken key falls through to the replay check.
+    const receipt = newReceipt()
+    const inserted = await db
+      .insert(responses)
+      .values(responseRow(input, hash, receipt, null))
+      .onConflictDoNothing({ target: [responses.surveyId, responses.clientId] })
+      .returning({ id: responses.id })
+    if (inserted[0]) return { status: 'created', receipt, responseId: inserted[0].id }
+    const winner = await findByClientId(db, input.surveyId, input.clientId)
+    if (!winner) throw new Error('storeResponse: conflicting row vanished')
+    return winner.payloadHash === hash ? { status: 'replayed', receipt: winner.receipt, responseId: winner.id } : { status: 'conflict' }
+  }
+  const existing = await findByClientId(db, input.surveyId, input.clientId)
+  if (existing) {
+    return existing.payloadHash === hash
+      ? { status: 'replayed', receipt: existing.receipt, responseId: existing.id }
+      : { status: 'conflict' }
+  }
+  const outcome = await db.transaction(async (tx) => {
+    let invitationId: string | null = null
+    if (input.invitationTokenHash) {
+      const consumed = rowsOf<{ id: string }>(
+        await tx.execute(sql`
+          update response_invitations set used_at = now()
+          where token_hash = ${input.invitationTokenHash} and survey_id = ${input.surveyId}
+            and organisation_id = ${input.organisationId} and used_at is null
+          returning id`),
+      )
+      if (consumed.length === 0) return { status: 'invitation_invalid' as const }
+      invitationId = consumed[0]!.id
+    }
+    const receipt = newReceipt()
+    const inserted = await tx
+      .insert(responses)
+      .values(responseRow(input, hash, receipt, invitationId))
+      .onConflictDoNothing({ target: [responses.surveyId, responses.clientId] })
+      .returning({ id: responses.id })
+    if (inserted.length === 0) {
+      // A concurrent request with the same key committed first. Roll back so any invitation stays as it was.
+      tx.rollback()
+    }
+    return { status: 'created' as const, receipt, responseId: inserted[0]!.id }
+  }).catch(async (error: unknown) => {
+    if (error instanceof TransactionRollbackError) return null
+    throw error
+  })
+  if (outcome) return outcome
+  const winner = await findByClientId(db, input.surveyId, input.clientId)
+  if (!winner) throw new Error('storeResponse: concurrent insert vanished')
+  return winner.payloadHash === hash
+    ? { status: 'replayed', receipt: winner.receipt, responseId: winner.id }
+    : { status: 'conflict' }
+}
+
+export async function countResponses(db: Database, organisationId: string, surveyId: string): Promise<number> {
+  const rows = rowsOf<{ n: number }>(
+    await db.execute(
+      sql`select count(*)::int as n from responses where organisation_id = ${organisationId} and survey_id = ${surveyId}`,
+    ),
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
+export interface RatingTally {
+  responses: number
+  valid: number
+  satisfied: number
+}
+
+/**
+ * Counts for one rating question, aggregated in PostgreSQL: all responses, valid answers (coded values, so
+ * "don't know" is outside the base) and satisfied answers.
+ */
+export async function tallyRating(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  question: string,
+  validValues: number[],
+  satisfiedValues: number[],
+): Promise<RatingTally> {
+  // Stored answers keep the definition's JSON type; compare as text so 5 and "5" code alike.
+  const textList = (values: number[]) => sql.join(values.map((v) => sql`${String(v)}`), sql`, `)
+  const valid = sql`(${textList(validValues)})`
+  const satisfied = sql`(${textList(satisfiedValues)})`
+  const rows = rowsOf<{ n: number; valid: number; satisfied: number }>(
+    await db.execute(sql`
+      select count(*)::int as n,
+             count(*) filter (where answers->>${question} in ${valid})::int as valid,
+             count(*) filter (where answers->>${question} in ${satisfied})::int as satisfied
+      from responses
+      where organisation_id = ${organisationId} and survey_id = ${surveyId}`),
+  )
+  const row = rows[0]
+  return { responses: Number(row?.n ?? 0), valid: Number(row?.valid ?? 0), satisfied: Number(row?.satisfied ?? 0) }
+}
+
+export async function receiptExists(db: Database, surveyId: string, receipt: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: responses.id })
+    .from(responses)
+    .where(and(eq(responses.surveyId, surveyId), eq(responses.receipt, receipt)))
+    .limit(1)
+  return rows.length > 0
+}
+
+export interface ImportedResponse {
+  clientId: string
+  wave: string
+  answers: Record<string, unknown>
+  segments: Record<string, string>
+}
+
+/** Rows per INSERT statement. Each batch travels as ONE jsonb parameter, expanded by jsonb_to_recordset in
+ * PostgreSQL: far cheaper than 11 bound parameters a row, and clear of the 65,535-parameter limit. */
+const IMPORT_BATCH_ROWS = 5_000
+
+/**
+ * Insert already-validated imported rows with multi-row INSERTs inside the caller's transaction (pass `tx`),
+ * so a failure part-way leaves nothing behind. Rows whose client id is already stored (the same file
+ * imported twice) are skipped, which makes re-running an import harmless. Returns how many were new.
+ */
+export async function insertImportedResponses(
+  db: Database,
+  target: { organisationId: string; surveyId: string; surveyVersionId: string },
+  rows: ImportedResponse[],
+  onProgress?: (done: number) => void,
+): Promise<number> {
+  let inserted = 0
+  for (let i = 0; i < rows.length; i += IMPORT_BATCH_ROWS) {
+    const slice = rows.slice(i, i + IMPORT_BATCH_ROWS)
+    const batch = JSON.stringify(
+      slice.map((row) => ({
+        client_id: row.clientId,
+        payload_hash: payloadHash(row.answers, row.segments),
+        receipt: newReceipt(),
+        wave: row.wave,
+        answers: row.answers,
+        segments: row.segments,
+      })),
+    )
+    const result = rowsOf<{ n: number }>(
+      await db.execute(sql`
+        with inserted as (
+          insert into responses (organisation_id, survey_id, survey_version_id, client_id, payload_hash, receipt, wave, answers, segments, source)
+          select ${target.organisationId}::uuid, ${target.surveyId}::uuid, ${target.surveyVersionId}::uuid,
+                 x.client_id, x.payload_hash, x.receipt, x.wave, x.answers, x.segments, 'import'::response_source
+          from jsonb_to_recordset(${batch}::jsonb)
+            as x(client_id uuid, payload_hash text, receipt text, wave text, answers jsonb, segments jsonb)
+          on conflict (survey_id, client_id) do nothing
+          returning 1
+        )
+        select count(*)::int as n from inserted`),
+    )
+    inserted += Number(result[0]?.n ?? 0)
+    onProgress?.(Math.min(i + slice.length, rows.length))
+  }
+  return inserted
+}
+
+/**
+ * Delete responses older than each survey's retention period (UK GDPR storage limitation), in one statement
+ * across all organisations. Invitations used by purged responses keep only their used flag. Returns the count.
+ */
+export async function purgeExpiredResponses(db: Database, now = new Date()): Promise<number> {
+  const rows = rowsOf<{ n: number }>(
+    await db.execute(sql`
+      with purged as (
+        delete from responses r
+        using surveys s
+        where s.id = r.survey_id
+          and r.submitted_at < ${now.toISOString()}::timestamptz - make_interval(days => s.retention_days)
+        returning 1
+      )
+      select count(*)::int as n from purged`),
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
+/** Drop save-and-resume drafts past their expiry. */
+export async function purgeExpiredResumeTokens(db: Database, now = new Date()): Promise<number> {
+  const rows = rowsOf<{ n: number }>(
+    await db.execute(sql`
+      with purged as (delete from resume_tokens where expires_at < ${now.toISOString()}::timestamptz returning 1)
+      select count(*)::int as n from purged`),
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
+export interface ResumeDraft {
+  answers: Record<string, unknown>
+  segments: Record<string, string>
+  clientId: string
+  lang: string
+  currentPage: number
+}
+
+/** Save (or replace) the partial answers behind a resume token, kept until `expiresAt`. */
+export async function saveResumeDraft(
+  db: Database,
+  input: { organisationId: string; surveyId: string; tokenHash: string; draft: ResumeDraft; expiresAt: Date },
+): Promise<void> {
+  await db.execute(sql`
+    insert into resume_tokens (organisation_id, survey_id, token_hash, data, expires_at)
+    values (${input.organisationId}, ${input.surveyId}, ${input.tokenHash}, ${JSON.stringify(input.draft)}::jsonb, ${input.expiresAt.toISOString()}::timestamptz)
+    on conflict (token_hash) do update set data = excluded.data, expires_at = excluded.expires_at
+    where resume_tokens.survey_id = excluded.survey_id`)
+}
+
+export async function loadResumeDraft(db: Database, surveyId: string, tokenHash: string, now = new Date()): Promise<ResumeDraft | null> {
+  const rows = rowsOf<{ data: ResumeDraft }>(
+    await db.execute(sql`
+      select data from resume_tokens
+      where token_hash = ${tokenHash} and survey_id = ${surveyId} and expires_at > ${now.toISOString()}::timestamptz
+      limit 1`),
+  )
+  return rows[0]?.data ?? null
+}
+
+/** The draft is no longer needed once its response is stored. */
+export async function deleteResumeDraft(db: Database, surveyId: string, tokenHash: string): Promise<void> {
+  await db.execute(sql`delete from resume_tokens where token_hash = ${tokenHash} and survey_id = ${surveyId}`)
+}

@@ -1,0 +1,291 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import type { Database } from '../client.ts'
+import { rowsOf } from '../client.ts'
+import { organisations, surveys, surveyVersions } from '../schema.ts'
+
+export type SurveyRow = typeof surveys.$inferSelect
+export type SurveyVersionRow = typeof surveyVersions.$inferSelect
+
+export interface PublishedSurvey {
+  survey: SurveyRow
+  version: SurveyVersionRow
+  organisationName: string
+}
+
+/** The survey behind a public link with its current published version, or null if there is none. */
+export async function findPublishedSurveyBySlug(db: Database, slug: string): Promise<PublishedSurvey | null> {
+  const rows = await db
+    .select({ survey: surveys, version: surveyVersions, organisationName: organisations.name })
+    .from(surveys)
+    .innerJoin(surveyVersions, eq(surveyVersions.id, surveys.currentVersionId))
+    .innerJoin(organisations, eq(organisations.id, surveys.organisationId))
+    .where(eq(surveys.slug, slug))
+    .limit(1)
+  return rows[0] ?? null
+}
+
+export type SurveyAvailability = 'open' | 'closed' | 'not_yet_open'
+
+/** Whether a published survey takes answers now: its status and its open and close dates. */
+export function surveyAvailability(survey: SurveyRow, now = new Date()): SurveyAvailability {
+  if (survey.status === 'closed') return 'closed'
+  if (survey.status !== 'open') return 'closed'
+  if (survey.opensAt && survey.opensAt > now) return 'not_yet_open'
+  if (survey.closesAt && survey.closesAt <= now) return 'closed'
+  return 'open'
+}
+
+export async function listSurveysForOrganisation(db: Database, organisationId: string): Promise<SurveyRow[]> {
+  return db
+    .select()
+    .from(surveys)
+    .where(eq(surveys.organisationId, organisationId))
+    .orderBy(desc(surveys.createdAt), asc(surveys.title))
+}
+
+export async function getSurveyForOrganisation(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+): Promise<SurveyRow | null> {
+  const rows = await db
+    .select()
+    .from(surveys)
+    .where(and(eq(surveys.organisationId, organisationId), eq(surveys.id, surveyId)))
+    .limit(1)
+  return rows[0] ?? null
+}
+
+export async function getVersion(
+  db: Database,
+  organisationId: string,
+  versionId: string,
+): Promise<SurveyVersionRow | null> {
+  const rows = await db
+    .select()
+    .from(surveyVersions)
+    .where(and(eq(surveyVersions.organisationId, organisationId), eq(surveyVersions.id, versionId)))
+    .limit(1)
+  return rows[0] ?? null
+}
+
+export interface CreateSurveyInput {
+  organisationId: string
+  slug: string
+  title: string
+  wave: string
+  templateId: string | null
+  definition: unknown
+  metadata: unknown
+  seriesId?: string
+}
+
+export async function createSurvey(db: Database, input: CreateSurveyInput): Promise<SurveyRow> {
+  const [row] = await db
+    .insert(surveys)
+    .values({
+      organisationId: input.organisationId,
+      slug: input.slug,
+      title: input.title,
+      wave: input.wave,
+      templateId: input.templateId,
+      draftDefinition: input.definition,
+      draftMetadata: input.metadata,
+      ...(input.seriesId ? { seriesId: input.seriesId } : {}),
+    })
+    .returning()
+  if (!row) throw new Error('createSurvey: insert returned no row')
+  return row
+}
+
+/**
+ * Publish the draft as a new immutable version and open the survey. Version numbers are assigned under a
+ * row lock on the survey, so two concurrent publishes cannot both become version N.
+ */
+export async function publishSurvey(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  publishedBy: string | null,
+): Promise<SurveyVersionRow> {
+  return db.transaction(async (tx) => {
+    const locked = rowsOf<{ id: string }>(
+      await tx.execute(
+        sql`select id from surveys where id = ${surveyId} and organisation_id = ${organisationId} for update`,
+      ),
+    )
+    if (locked.length === 0) throw new Error('publishSurvey: survey not found in this organisation')
+    const [survey] = await tx.select().from(surveys).where(eq(surveys.id, surveyId))
+    if (!survey) throw new Error('publishSurvey: survey not found')
+    const next = rowsOf<{ next: number }>(
+      await tx.execute(
+        sql`select coalesce(max(version), 0)::int + 1 as next from survey_versions where survey_id = ${surveyId}`,
+      ),
+    )[0]!.next
+    const [version] = await tx
+      .insert(surveyVersions)
+      .values({
+        organisationId,
+        surveyId,
+        version: next,
+        definition: survey.draftDefinition,
+        metadata: survey.draftMetadata,
+        publishedBy,
+      })
+      .returning()
+    if (!version) throw new Error('publishSurvey: insert returned no row')
+    await tx
+      .update(surveys)
+      .set({ currentVersionId: version.id, status: 'open', updatedAt: new Date() })
+      .where(and(eq(surveys.id, surveyId), eq(surveys.organisationId, organisationId)))
+    return version
+  })
+}
+
+// ---- The builder: drafts, versions, status, next wave
+
+/** True when a public slug is already used by any survey (slugs are global: the public URL has no organisation). */
+export async function slugTaken(db: Database, slug: string): Promise<boolean> {
+  const rows = await db.select({ id: surveys.id }).from(surveys).where(eq(surveys.slug, slug)).limit(1)
+  return rows.length > 0
+}
+
+/** Replace the editable draft (definition and metadata). Published versions are never touched. */
+export async function updateDraft(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  draft: { definition: unknown; metadata: unknown },
+): Promise<boolean> {
+  const rows = await db
+    .update(surveys)
+    .set({ draftDefinition: draft.definition, draftMetadata: draft.metadata, updatedAt: new Date() })
+    .where(and(eq(surveys.organisationId, organisationId), eq(surveys.id, surveyId)))
+    .returning({ id: surveys.id })
+  return rows.length > 0
+}
+
+export interface SurveySettings {
+  title: string
+  wave: string
+  retentionDays: number
+  opensAt: Date | null
+  closesAt: Date | null
+}
+
+/** Settings kept on the survey row itself (they apply to every version and take effect at once). */
+export async function updateSurveySettings(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  settings: SurveySettings,
+): Promise<boolean> {
+  const rows = await db
+    .update(surveys)
+    .set({ ...settings, updatedAt: new Date() })
+    .where(and(eq(surveys.organisationId, organisationId), eq(surveys.id, surveyId)))
+    .returning({ id: surveys.id })
+  return rows.length > 0
+}
+
+/** Close or reopen a published survey. A survey that was never published stays a draft (returns false). */
+export async function setSurveyStatus(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  status: 'open' | 'closed',
+): Promise<boolean> {
+  const rows = await db
+    .update(surveys)
+    .set({ status, updatedAt: new Date() })
+    .where(
+      and(
+        eq(surveys.organisationId, organisationId),
+        eq(surveys.id, surveyId),
+        sql`${surveys.currentVersionId} is not null`,
+      ),
+    )
+    .returning({ id: surveys.id })
+  return rows.length > 0
+}
+
+export interface VersionSummary {
+  id: string
+  version: number
+  publishedAt: Date
+  publishedByName: string | null
+  responses: number
+}
+
+/** Every published version of a survey, newest first, with how many responses each one holds. */
+export async function listVersions(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+): Promise<VersionSummary[]> {
+  const rows = rowsOf<{
+    id: string
+    version: number
+    published_at: Date | string
+    published_by_name: string | null
+    responses: number
+  }>(
+    await db.execute(sql`
+      select v.id, v.version, v.published_at, u.name as published_by_name,
+             (select count(*)::int from responses r
+               where r.organisation_id = ${organisationId} and r.survey_version_id = v.id) as responses
+        from survey_versions v
+        left join users u on u.id = v.published_by
+       where v.organisation_id = ${organisationId} and v.survey_id = ${surveyId}
+       order by v.version desc`),
+  )
+  return rows.map((r) => ({
+    id: r.id,
+    version: Number(r.version),
+    publishedAt: new Date(r.published_at),
+    publishedByName: r.published_by_name,
+    responses: Number(r.responses),
+  }))
+}
+
+/** The other surveys of a series (earlier and later waves), oldest first. */
+export async function listSeriesSurveys(
+  db: Database,
+  organisationId: string,
+  seriesId: string,
+): Promise<SurveyRow[]> {
+  return db
+    .select()
+    .from(surveys)
+    .where(and(eq(surveys.organisationId, organisationId), eq(surveys.seriesId, seriesId)))
+    .orderBy(asc(surveys.createdAt))
+}
+
+/**
+ * The next wave of a survey: a new draft survey in the same series, starting from the source's current draft
+ * (question names kept, so trends line up), with its own slug and wave label.
+ */
+export async function duplicateSurveyForWave(
+  db: Database,
+  organisationId: string,
+  sourceId: string,
+  next: { slug: string; title: string; wave: string },
+): Promise<SurveyRow | null> {
+  const source = await getSurveyForOrganisation(db, organisationId, sourceId)
+  if (!source) return null
+  const [row] = await db
+    .insert(surveys)
+    .values({
+      organisationId,
+      slug: next.slug,
+      title: next.title,
+      wave: next.wave,
+      templateId: source.templateId,
+      seriesId: source.seriesId,
+      draftDefinition: source.draftDefinition,
+      draftMetadata: source.draftMetadata,
+      retentionDays: source.retentionDays,
+    })
+    .returning()
+  return row ?? null
+}
