@@ -1,0 +1,5 @@
+import { checkHealth } from '#app/services/health.server.ts'
+
+export async function loader() {
+  return checkHealth()
+}

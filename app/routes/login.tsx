@@ -1,0 +1,64 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { handleLogin, loadLogin } from './login.server.ts'
+
+export const meta: MetaFunction = () => [{ title: 'Sign in – CSE Insight' }]
+
+// Pass the action's Retry-After (429 when rate-limited) through to the document response.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers()
+  const retryAfter = actionHeaders.get('Retry-After')
+  if (retryAfter) headers.set('Retry-After', retryAfter)
+  return headers
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return loadLogin(request)
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  return handleLogin(request)
+}
+
+export default function LoginPage() {
+  const { redirectTo } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const navigation = useNavigation()
+  return (
+    <main id="main" className="container narrow">
+      <h1>Sign in to CSE Insight</h1>
+      {actionData?.error ? (
+        <div className="error-summary" role="alert">
+          <h2>There is a problem</h2>
+          <p>{actionData.error}</p>
+        </div>
+      ) : null}
+      <Form method="post">
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <div className="field">
+          <label htmlFor="email">Email address</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={actionData?.email ?? ''}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="password">Password</label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required />
+        </div>
+        <button className="button" type="submit" disabled={navigation.state === 'submitting'}>
+          Sign in
+        </button>
+      </Form>
+    </main>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

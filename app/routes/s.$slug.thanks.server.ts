@@ -1,0 +1,20 @@
+import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
+import { receiptExists } from '#db/queries/responses.ts'
+import { getDb } from '#app/utils/db.server.ts'
+
+/** The confirmation shows a receipt only if that receipt is really committed for this survey. */
+export async function loadThanksPage(request: Request, slug: string) {
+  const url = new URL(request.url)
+  const db = await getDb()
+  const published = await findPublishedSurveyBySlug(db, slug)
+  if (!published) throw new Response('We could not find that survey.', { status: 404 })
+  const receipt = url.searchParams.get('receipt')
+  const lang = url.searchParams.get('lang') === 'cy' ? 'cy' : 'en'
+  if (receipt !== null) {
+    const valid =
+      /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$/.test(receipt) &&
+      (await receiptExists(db, published.survey.id, receipt))
+    if (!valid) throw new Response('We could not find that response.', { status: 404 })
+  }
+  return { receipt, lang }
+}

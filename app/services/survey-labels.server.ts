@@ -1,0 +1,37 @@
+import { choiceValue, isRecord, listQuestions } from '#templates/definition.ts'
+import type { TemplateMetadata } from '#templates/metadata.ts'
+
+/* Display names for questions, segments and their groups, shared by the dashboard, comments and exports. */
+
+/** `long_term_condition` → "Long term condition": a readable fallback when a definition has no title. */
+export const label = (name: string): string => {
+  const text = name.replace(/_/g, ' ')
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** The English text of a SurveyJS localisable string (plain string or `{ default, cy }`). */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (isRecord(value)) {
+    const v = value.default ?? value.en
+    if (typeof v === 'string') return v
+  }
+  return ''
+}
+
+/** Group labels of each segment: choice texts for segment questions, value labels for URL segments. */
+export function groupLabelsOf(definition: unknown, metadata: TemplateMetadata): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>()
+  for (const q of listQuestions(definition)) {
+    if (!Array.isArray(q.element.choices)) continue
+    const m = new Map<string, string>()
+    for (const item of q.element.choices) {
+      const value = choiceValue(item)
+      if (value === undefined) continue
+      m.set(String(value), (isRecord(item) ? textOf(item.text) : '') || String(value))
+    }
+    out.set(q.name, m)
+  }
+  for (const u of metadata.urlSegments) out.set(u.param, new Map(u.values.map((v) => [v.value, v.label])))
+  return out
+}
