@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countAggregatesFromRows, type ResponseRow } from '#analysis/count-aggregates-from-rows.ts'
+import { parseAnalysisConfig } from '#analysis/parse-analysis-config.ts'
+import { buildDashboard } from '#app/services/dashboard.server.ts'
+import { addMembership, createOrganisation, createUser } from '#db/queries/accounts.ts'
+import { countResponses, loadAggregates } from '#db/queries/aggregates.ts'
+import { newReceipt, payloadHash } from '#db/queries/responses.ts'
+import { createSurvey, publishSurvey } from '#db/queries/surveys.ts'
+import { populationProfiles, responses } from '#db/schema.ts'
+import { requireTemplate } from '#templates/index.ts'
+import { createTestDatabase, type TestDatabase } from '#tests/support/database.ts'
+
+const RATINGS = ['overall', 'delivery', 'timeliness', 'information', 'access', 'professionalism', 'staff_attitude']
+
+/** Deterministic rows: channel sizes 120 / 45 / 30 / 5 (ok, low base, low base, suppressed), two waves. */
+function makeRows(): ResponseRow[] {
+  const rows: ResponseRow[] = []
+  const sizes: Array<[string, number]> = [['phone', 120], ['online', 45], ['in_person', 30], ['letter', 5]]
+  let i = 0
+  for (const [channel, size] of sizes) {
+    for (let k = 0; k < size; k++, i++) {
+      const row: Record<string, string | number | null> = {
+        id: `r${i}`,
+        wave: i % 3 === 0 ? '2025' : '2026',
+        channel,
+        service: ['parking', 'libraries', 'council_tax'][i % 3]!,
+        age_band: ['16-24', '25-34', '35-44'][i % 3 === 0 ? 0 : i % 5 === 0 ? 1 : 2]!,
+        sex: i % 2 === 0 ? 'female' : 'male',
+      }
+      RATINGS.forEach((r, j) => {
+        const v = 1 + ((i * (j + 3) + (channel === 'phone' ? 2 : 0)) % 5)
+        row[r] = (i + j) % 17 === 0 ? null : v
+      })
+      rows.push(row)
+    }
+  }
+  return rows
+}
+
+describe('SQL aggregate loader and dashboard flags', () => {
+  let test: TestDatabase
+  let organisationId: string
+  let otherOrganisationId: string
+  let surveyId: string
+  const rows = makeRows()
+  const config = parseAnalysisConfig({
+    id: 'id',
+    wave: 'wave',
+    ratings: RATINGS,
+    overall: 'overall',
+    drivers: RATINGS.slice(1),
+    segments: ['channel', 'service'],
+    scale: { satisfied: [4, 5], neither: [3], dissatisfied: [1, 2] },
+    raking: { variables: ['sex'] },
+  })
+
+  beforeAll(async () => {
+    test = await createTestDatabase()
+    const db = test.db
+    const org = await createOrganisation(db, 'agg-org', 'Aggregates Council')
+    const other = await createOrganisation(db, 'agg-other', 'Other Council')
+    organisationId = org.id
+    otherOrganisationId = other.id
+    const user = await createUser(db, 'agg@example.test', 'Agg', 'x')
+    await addMembership(db, org.id, user.id, 'analyst')
+    const core = requireTemplate('core-satisfaction')
+    const survey = await createSurvey(db, {
+      organisationId: org.id,
+      slug: 'agg-survey',
+      title: 'Aggregates',
+      wave: '2026',
+      templateId: 'core-satisfaction',
+      definition: core.definition,
+      metadata: { ...core.metadata, segments: [{ question: 'channel', label: 'Channel' }, { question: 'service', label: 'Service' }] },
+    })
+    surveyId = survey.id
+    const version = await publishSurvey(db, org.id, survey.id, user.id)
+    await db.insert(populationProfiles).values({ organisationId: org.id, name: 'Pop', total: 1000, margins: { sex: { female: 520, male: 480 } }, isDefault: true })
+    const values = rows.map((row, index) => {
+      const answers: Record<string, unknown> = {}
+      for (const r of RATINGS) answers[r] = row[r] === null ? 'dont_know' : row[r]
+      const segments = { channel: String(row.channel), service: String(row.service), age_band: String(row.age_band), sex: String(row.sex) }
+      return {
+        organisationId: org.id,
+        surveyId: survey.id,
+        surveyVersionId: version.id,
+        clientId: randomUUID(),
+        payloadHash: payloadHash(answers, segments),
+        receipt: newReceipt(),
+        wave: String(row.wave),
+        answers,
+        segments,
+        source: 'import' as const,
+        submittedAt: new Date(Date.UTC(2026, 0, 1 + (index % 60))),
+      }
+    })
+    await db.insert(responses).values(values)
+  }, 120_000)
+  afterAll(async () => {
+    await test?.close()
+  })
+
+  const spec = () => ({
+    ratings: RATINGS,
+    scaleValues: [1, 2, 3, 4, 5],
+    segments: ['channel', 'service'],
+    rakingVariables: ['sex'],
+    keyDriverVariables: RATINGS,
+  })
+
+  it('produces exactly the counts the row path produces (groups, raking cells, tallies, key-driver pairs)', async () => {
+    const fromSql = await loadAggregates(test.db, { organisationId, surveyId }, spec())
+    const fromRows = countAggregatesFromRows(rows, config)
+    const key = (o: object) => JSON.stringify(o)
+    const sortBy = <T extends object>(xs: T[]) => xs.map(key).sort()
+    expect(fromSql.waves).toEqual(['2025', '2026'])
+    expect(sortBy(fromSql.cells)).toEqual(sortBy(fromRows.cells))
+    expect(sortBy(fromSql.groupCells)).toEqual(sortBy(fromRows.groupCells))
+    expect(sortBy(fromSql.tallies)).toEqual(sortBy(fromRows.tallies))
+    expect(fromSql.keyDrivers?.nWave).toBe(fromRows.keyDrivers?.nWave)
+    expect(sortBy(fromSql.keyDrivers!.pairs)).toEqual(sortBy(fromRows.keyDrivers!.pairs))
+  })
+
+  it('applies wave, date and segment filters in SQL', async () => {
+    const byWave = await loadAggregates(test.db, { organisationId, surveyId }, spec(), { waves: ['2025'] })
+    expect(byWave.waves).toEqual(['2025'])
+    expect(byWave.cells.reduce((a, c) => a + c.count, 0)).toBe(rows.filter((r) => r.wave === '2025').length)
+    const phone = await loadAggregates(test.db, { organisationId, surveyId }, spec(), { segments: { channel: ['phone'] } })
+    expect(phone.cells.reduce((a, c) => a + c.count, 0)).toBe(120)
+    const dated = await countResponses(test.db, { organisationId, surveyId }, { from: new Date(Date.UTC(2026, 0, 1)), to: new Date(Date.UTC(2026, 0, 11)) })
+    expect(dated.total).toBe(rows.filter((_, i) => i % 60 < 10).length)
+  })
+
+  it('sees nothing of another organisation', async () => {
+    const foreign = await loadAggregates(test.db, { organisationId: otherOrganisationId, surveyId }, spec())
+    expect(foreign.cells).toEqual([])
+    expect(foreign.tallies).toEqual([])
+    expect(await buildDashboard(test.db, otherOrganisationId, surveyId)).toBeNull()
+  })
+
+  it('flags low bases, suppresses small groups with secondary suppression, and sends no numbers for them', async () => {
+    const d = (await buildDashboard(test.db, organisationId, surveyId))!
+    const channel = (g: string) => d.rows.find((r) => r.segment === 'channel' && r.group === g)!.cells.overall!
+    expect(channel('phone').flag).toBe('ok')
+    expect(channel('letter')).toMatchObject({ suppressed: true, suppression: 'primary', n: null, p: null, lower: null, upper: null })
+    // letter (5) alone could be recovered from the total, so the next smallest group (in person, 30) goes too
+    expect(channel('in_person')).toMatchObject({ suppressed: true, suppression: 'secondary', n: null, p: null })
+    expect(channel('online').flag).toBe('low_base')
+    expect(channel('online').n).toBeGreaterThan(0)
+    expect(channel('online').lower).toBeLessThan(channel('online').p!)
+    const letterRep = d.representativeness.find((r) => r.segment === 'channel' && r.group === 'letter')!
+    expect(letterRep).toMatchObject({ unreportable: true, hardToReach: true, n: null })
+  })
+
+  it('weights to the default population and reports the effective sample size and design effect', async () => {
+    const d = (await buildDashboard(test.db, organisationId, surveyId, { weighted: true, confidence: 0.99 }))!
+    expect(d.weightingProblem).toBeNull()
+    expect(d.weighting?.converged).toBe(true)
+    expect(d.weighting!.deff).toBeGreaterThanOrEqual(1)
+    expect(d.weighting!.ess).toBeLessThanOrEqual(rows.length)
+    const all = d.overall.cells.overall!
+    expect(all.lower).toBeLessThan(all.p!)
+    expect(all.upper).toBeGreaterThan(all.p!)
+    const narrower = (await buildDashboard(test.db, organisationId, surveyId, { weighted: true, confidence: 0.9 }))!.overall.cells.overall!
+    expect(narrower.upper! - narrower.lower!).toBeLessThan(all.upper! - all.lower!)
+  })
+})

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm'
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { PrivacyNotice } from '#app/components/privacy-notice.tsx'
+import { loadRespondentPage } from '#app/routes/s.$slug.server.ts'
+import { seedDemo } from '#db/seed.ts'
+import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '../support/database.ts'
+
+/** Every survey shows a privacy notice: the standard one, or the survey's own from the builder, in its language. */
+let test: TestDatabase
+beforeAll(async () => {
+  test = await createTestDatabase()
+  installAsAppDatabase(test)
+  await seedDemo(test.db, { responses: 0 })
+})
+afterAll(async () => test?.close())
+
+const page = (query = '') => loadRespondentPage(new Request(`http://localhost/s/demo${query}`), 'demo')
+
+it('shows the standard notice, with the retention period, when the survey has none of its own', async () => {
+  const data = await page()
+  expect(data.privacyNotice).toBeNull()
+  const html = renderToStaticMarkup(
+    createElement(PrivacyNotice, {
+      lang: 'en',
+      organisationName: data.organisationName,
+      retentionDays: data.retentionDays,
+      custom: data.privacyNotice,
+    }),
+  )
+  expect(html).toContain('Demo Council uses your answers')
+  expect(html).toContain('about 24 months')
+})
+
+it("shows the survey's own notice in the respondent's language, as text only", async () => {
+  await test.db.execute(sql`
+    update survey_versions set definition = definition || ${JSON.stringify({
+      privacyNotice: {
+        default: 'We keep answers for one year. <img src=x onerror=alert(1)>Ask us anything.',
+        cy: 'Rydym yn cadw atebion am flwyddyn.',
+      },
+    })}::jsonb`)
+  const english = await page()
+  expect(english.privacyNotice).toBe('We keep answers for one year. Ask us anything.')
+  const welsh = await page('?lang=cy')
+  expect(welsh.privacyNotice).toBe('Rydym yn cadw atebion am flwyddyn.')
+  const html = renderToStaticMarkup(
+    createElement(PrivacyNotice, {
+      lang: 'cy',
+      organisationName: 'x',
+      retentionDays: 365,
+      custom: welsh.privacyNotice,
+    }),
+  )
+  expect(html).toContain('Eich preifatrwydd')
+  expect(html).toContain('Rydym yn cadw atebion am flwyddyn.')
+  expect(html).not.toContain('Mae x yn defnyddio')
+})

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { openDatabase, type Database, type DatabaseHandle } from '#db/client.ts'
+
+/**
+ * A fresh, migrated database for one test file. With TEST_DATABASE_URL (postgres://…/postgres or any
+ * database on the server) it creates a new database named cse_test_<random> and drops it afterwards; without
+ * it, an in-memory PGlite. The same suites therefore run on both engines.
+ */
+export interface TestDatabase {
+  db: Database
+  handle: DatabaseHandle
+  driver: 'postgres' | 'pglite'
+  /** Connection string of the created PostgreSQL database (undefined on PGlite). */
+  url?: string
+  close(): Promise<void>
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = process.env.TEST_DATABASE_URL
+  if (!admin) {
+    const handle = await openDatabase({ pgliteDir: 'memory://' })
+    await handle.migrate()
+    return { db: handle.db, handle, driver: 'pglite', close: () => handle.close() }
+  }
+  const name = `cse_test_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: admin })
+  await client.connect()
+  await client.query(`create database ${name}`)
+  await client.end()
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  const handle = await openDatabase({ url: url.toString(), poolMax: 20 })
+  await handle.migrate()
+  return {
+    db: handle.db,
+    handle,
+    driver: 'postgres',
+    url: url.toString(),
+    async close() {
+      await handle.close()
+      const c = new pg.Client({ connectionString: admin })
+      await c.connect()
+      await c.query(`drop database if exists ${name} with (force)`)
+      await c.end()
+    },
+  }
+}
+
+/** Make app code that calls getDb() use this test database (the app keeps one handle per process). */
+export function installAsAppDatabase(test: TestDatabase): void {
+  globalThis.__cseDatabase = Promise.resolve(test.handle)
+}

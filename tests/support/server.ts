@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { randomBytes } from 'node:crypto'
+
+/**
+ * Start the real production server (`server/start.ts`, the same entry as `npm start`) on a free port, with a
+ * fresh database: a new PostgreSQL database when TEST_DATABASE_URL is set, else a PGlite directory in /tmp.
+ * The build must exist (`npm run build`); the server builds it itself if it is missing.
+ */
+export interface TestServer {
+  url: string
+  port: number
+  databaseUrl?: string
+  pgliteDir?: string
+  /** Everything the process wrote to stdout and stderr, for log assertions. */
+  logs(): string
+  process: ChildProcess
+  stop(): Promise<void>
+  /** SIGKILL, as in a crash. */
+  kill(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      if (address && typeof address === 'object') {
+        const port = address.port
+        srv.close(() => resolve(port))
+      } else reject(new Error('no port'))
+    })
+  })
+}
+
+export async function createFreshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `cse_srv_${randomBytes(6).toString('hex')}`
+  const c = new pg.Client({ connectionString: adminUrl })
+  await c.connect()
+  await c.query(`create database ${name}`)
+  await c.end()
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async drop() {
+      const d = new pg.Client({ connectionString: adminUrl })
+      await d.connect()
+      await d.query(`drop database if exists ${name} with (force)`)
+      await d.end()
+    },
+  }
+}
+
+export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; pgliteDir?: string; port?: number } = {}): Promise<TestServer> {
+  const port = options.port ?? (await freePort())
+  let databaseUrl = options.databaseUrl
+  let drop: (() => Promise<void>) | undefined
+  let pgliteDir = options.pgliteDir
+  if (!databaseUrl && !pgliteDir) {
+    if (process.env.TEST_DATABASE_URL) {
+      const fresh = await createFreshPostgresDatabase(process.env.TEST_DATABASE_URL)
+      databaseUrl = fresh.url
+      drop = fresh.drop
+    } else {
+      pgliteDir = mkdtempSync(path.join(tmpdir(), 'cse-pglite-'))
+    }
+  }
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl ?? '',
+      PGLITE_DIR: pgliteDir ?? '',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
+  const url = `http://localhost:${port}`
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
+    try {
+      const res = await fetch(`${url}/healthz`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`server did not start in time:\n${output}`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  const waitExit = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
+  const cleanup = async () => {
+    if (drop) await drop().catch(() => undefined)
+    if (pgliteDir && !options.pgliteDir) rmSync(pgliteDir, { recursive: true, force: true })
+  }
+  return {
+    url,
+    port,
+    databaseUrl,
+    pgliteDir,
+    logs: () => output,
+    process: child,
+    async stop() {
+      child.kill('SIGTERM')
+      await waitExit()
+      await cleanup()
+    },
+    async kill() {
+      child.kill('SIGKILL')
+      await waitExit()
+    },
+  }
+}
