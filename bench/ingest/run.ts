@@ -1,0 +1,165 @@
+/**
+ * Ingest benchmark: an open-model load (fixed arrival rate, not closed-loop) against the built production
+ * server on real PostgreSQL, over loopback. Run: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
+ *   npx tsx bench/ingest/run.ts [--rate 400] [--seconds 60] [--steps 200,400,600,800,1000,1200] [--step-seconds 10]
+ * Latency is measured from each request's scheduled send time, so a stalled server cannot hide its queue
+ * (no coordinated omission). Also measures the respondent page's JavaScript and its time to interactive in
+ * headless chromium with 4x CPU throttling.
+ */
+import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import { gzipSync } from 'node:zlib'
+import http from 'node:http'
+import { launchBrowser } from '../../tests/support/browser.ts'
+import { startTestServer, type TestServer } from '../../tests/support/server.ts'
+
+// Plain node:http with keep-alive: no dependency beyond Node, and sockets are reused as browsers would.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+
+function post(base: string, path: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base)
+    const request = http.request(
+      { host: '127.0.0.1', port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (response) => {
+        response.resume()
+        response.on('end', () => resolve(response.statusCode ?? 0))
+        response.on('error', reject)
+      },
+    )
+    // A hard deadline from the start (queueing in the agent included): a slow server shows as timeouts.
+    const deadline = setTimeout(() => request.destroy(new Error('timeout (10 s)')), 10_000)
+    request.on('close', () => clearTimeout(deadline))
+    request.on('error', reject)
+    request.end(body)
+  })
+}
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '400' },
+    seconds: { type: 'string', default: '60' },
+    steps: { type: 'string', default: '300,500,700,900,1100,1300' },
+    'step-seconds': { type: 'string', default: '10' },
+  },
+})
+
+const ANSWERS = { overall: 5, delivery: 4, timeliness: 3, information: 5, access: 4, professionalism: 5, staff_attitude: 4, improve: 'Answer the phone sooner, please.' }
+
+interface RunResult {
+  rate: number
+  seconds: number
+  sent: number
+  ok: number
+  errors: Record<string, number>
+  throughput: number
+  p50: number
+  p99: number
+  max: number
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+}
+
+async function openLoad(base: string, rate: number, seconds: number): Promise<RunResult> {
+  const total = Math.round(rate * seconds)
+  const latencies: number[] = []
+  const errors: Record<string, number> = {}
+  let ok = 0
+  const start = performance.now() + 50
+  const pending: Promise<void>[] = []
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + (i * 1000) / rate
+    const delay = scheduled - performance.now()
+    if (delay > 1) await new Promise((r) => setTimeout(r, delay))
+    pending.push(
+      post(base, '/api/v1/surveys/demo/responses', JSON.stringify({ id: randomUUID(), answers: ANSWERS, segments: { channel: 'online' } })).then(
+        (status) => {
+          latencies.push(performance.now() - scheduled)
+          if (status === 201) ok++
+          else errors[String(status)] = (errors[String(status)] ?? 0) + 1
+        },
+        (error: Error) => {
+          latencies.push(performance.now() - scheduled)
+          errors[error.message] = (errors[error.message] ?? 0) + 1
+        },
+      ),
+    )
+  }
+  await Promise.all(pending)
+  const elapsed = (performance.now() - start) / 1000
+  latencies.sort((a, b) => a - b)
+  return { rate, seconds, sent: total, ok, errors, throughput: ok / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN }
+}
+
+async function pageWeightAndTti(server: TestServer) {
+  const browser = await launchBrowser()
+  try {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 } })
+    const page = await context.newPage()
+    const scripts = new Map<string, Buffer>()
+    page.on('response', async (response) => {
+      if (/\.m?js(\?|$)/.test(response.url())) scripts.set(response.url(), await response.body().catch(() => Buffer.alloc(0)))
+    })
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
+    const runs: Array<{ formVisible: number; interactive: number }> = []
+    for (let i = 0; i < 3; i++) {
+      await cdp.send('Network.clearBrowserCache').catch(() => undefined)
+      const t0 = Date.now()
+      await page.goto(`${server.url}/s/demo`, { waitUntil: 'domcontentloaded' })
+      const formVisible = Date.now() - t0
+      // Interactive: SurveyJS has rendered its first question and answers input.
+      await page.waitForSelector('.sd-root-modern input[type=radio]', { timeout: 60_000 })
+      runs.push({ formVisible, interactive: Date.now() - t0 })
+    }
+    let raw = 0
+    let gzip = 0
+    for (const body of scripts.values()) {
+      raw += body.length
+      gzip += gzipSync(body, { level: 6 }).length
+    }
+    const encoding = (await fetch(`${server.url}${[...scripts.keys()][0] ? new URL([...scripts.keys()][0]!).pathname : '/'}`, { headers: { 'Accept-Encoding': 'gzip' } })).headers.get('content-encoding')
+    return { scripts: scripts.size, raw, gzip, serverEncoding: encoding ?? 'none', runs }
+  } finally {
+    await browser.close()
+  }
+}
+
+async function main() {
+  if (!process.env.TEST_DATABASE_URL) throw new Error('Set TEST_DATABASE_URL to a PostgreSQL server (the benchmark is for real PostgreSQL).')
+  const server = await startTestServer({
+    env: { RATE_LIMIT_CLIENT_PER_MINUTE: '100000000', RATE_LIMIT_SURVEY_PER_SECOND: '100000000', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '20' },
+  })
+  server.process.on('exit', (code, signal) => {
+    console.error(`server exited (${code ?? signal}); log in /tmp/ingest-server.log`)
+    writeFileSync('/tmp/ingest-server.log', server.logs())
+  })
+  try {
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}`)
+    await openLoad(server.url, 100, 3) // warm-up
+    const main = await openLoad(server.url, Number(values.rate), Number(values.seconds))
+    console.log('sustained', JSON.stringify(main))
+    const steps: RunResult[] = []
+    for (const rate of values.steps.split(',').map(Number)) {
+      const step = await openLoad(server.url, rate, Number(values['step-seconds']))
+      steps.push(step)
+      console.log('step', JSON.stringify(step))
+      if (step.p99 > 1000) break
+      await new Promise((r) => setTimeout(r, 8_000)) // let any backlog drain before the next step
+    }
+    const page = await pageWeightAndTti(server)
+    console.log('page', JSON.stringify(page))
+  } finally {
+    await server.stop()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
