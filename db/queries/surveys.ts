@@ -12,16 +12,40 @@ export interface PublishedSurvey {
   organisationName: string
 }
 
-/** The survey behind a public link with its current published version, or null if there is none. */
+// A published version never changes (editing publishes a new one), so the public path keeps recent versions in
+// memory: each submission then reads only the small survey row, not the whole definition JSON, which was the
+// biggest cost per submission after validation (docs/benchmarks.md, ingest). Keyed by database handle so that
+// test databases in one process never share entries.
+const PUBLISHED_VERSION_CACHE_SIZE = 200
+const publishedVersionCache = new WeakMap<Database, Map<string, SurveyVersionRow>>()
+
+async function getPublishedVersion(db: Database, versionId: string): Promise<SurveyVersionRow | null> {
+  let cache = publishedVersionCache.get(db)
+  if (!cache) publishedVersionCache.set(db, (cache = new Map()))
+  const hit = cache.get(versionId)
+  if (hit) return hit
+  const [version] = await db.select().from(surveyVersions).where(eq(surveyVersions.id, versionId)).limit(1)
+  if (!version) return null
+  // Insertion order makes the Map a simple FIFO: drop the oldest entry when full.
+  if (cache.size >= PUBLISHED_VERSION_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  cache.set(versionId, version)
+  return version
+}
+
+/**
+ * The survey behind a public link with its current published version, or null if there is none. The survey
+ * row (status, dates, current version) is read fresh every time, so closing or republishing applies at once.
+ */
 export async function findPublishedSurveyBySlug(db: Database, slug: string): Promise<PublishedSurvey | null> {
-  const rows = await db
-    .select({ survey: surveys, version: surveyVersions, organisationName: organisations.name })
+  const [row] = await db
+    .select({ survey: surveys, organisationName: organisations.name })
     .from(surveys)
-    .innerJoin(surveyVersions, eq(surveyVersions.id, surveys.currentVersionId))
     .innerJoin(organisations, eq(organisations.id, surveys.organisationId))
     .where(eq(surveys.slug, slug))
     .limit(1)
-  return rows[0] ?? null
+  if (!row?.survey.currentVersionId) return null
+  const version = await getPublishedVersion(db, row.survey.currentVersionId)
+  return version ? { survey: row.survey, version, organisationName: row.organisationName } : null
 }
 
 export type SurveyAvailability = 'open' | 'closed' | 'not_yet_open'

@@ -6,6 +6,7 @@ import { loadSurveyList } from '#app/routes/app._index.server.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { rowsOf } from '#db/client.ts'
 import { findUserByEmail } from '#db/queries/accounts.ts'
+import { publishSurvey } from '#db/queries/surveys.ts'
 import { DEMO_ADMIN, seedDemo } from '#db/seed.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '../support/database.ts'
 
@@ -154,6 +155,24 @@ describe('POST /api/v1/surveys/:slug/responses', () => {
     } finally {
       await test.db.execute(sql`update surveys set status = 'open' where slug = 'demo'`)
     }
+  })
+})
+
+describe('republishing', () => {
+  it('validates the very next submission against the newly published version', async () => {
+    const [survey] = rowsOf<{ id: string; organisation_id: string; draft_definition: { pages: Array<{ elements: unknown[] }> } }>(
+      await test.db.execute(sql`select id, organisation_id, draft_definition from surveys where slug = 'demo'`),
+    )
+    const extra = { overall: 4, delivery: 4, opening_hours: 'Later on Thursdays' }
+    // Before: the question does not exist, so an answer to it is refused.
+    expect((await post({ id: randomUUID(), answers: extra })).status).toBe(422)
+    const definition = structuredClone(survey!.draft_definition)
+    definition.pages[0]!.elements.push({ type: 'comment', name: 'opening_hours', title: 'Which opening hours would suit you?' })
+    await test.db.execute(sql`update surveys set draft_definition = ${JSON.stringify(definition)}::jsonb where id = ${survey!.id}::uuid`)
+    await publishSurvey(test.db, survey!.organisation_id, survey!.id, null)
+    expect((await post({ id: randomUUID(), answers: extra })).status).toBe(201)
+    const definitionServed = (await (await getPublicSurvey('demo')).json()) as { version: number }
+    expect(definitionServed.version).toBe(2)
   })
 })
 
