@@ -5,6 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { PrivacyNotice } from '#app/components/privacy-notice.tsx'
 import { loadRespondentPage } from '#app/routes/s.$slug.server.ts'
 import { seedDemo } from '#db/seed.ts'
+import { publishSurvey } from '#db/queries/surveys.ts'
+import { rowsOf } from '#db/client.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '../support/database.ts'
 
 /** Every survey shows a privacy notice: the standard one, or the survey's own from the builder, in its language. */
@@ -34,13 +36,17 @@ it('shows the standard notice, with the retention period, when the survey has no
 })
 
 it("shows the survey's own notice in the respondent's language, as text only", async () => {
-  await test.db.execute(sql`
-    update survey_versions set definition = definition || ${JSON.stringify({
-      privacyNotice: {
-        default: 'We keep answers for one year. <img src=x onerror=alert(1)>Ask us anything.',
-        cy: 'Rydym yn cadw atebion am flwyddyn.',
-      },
-    })}::jsonb`)
+  // The builder's path: the notice goes into the draft, and publishing makes it the live version.
+  const [survey] = rowsOf<{ id: string; organisation_id: string }>(
+    await test.db.execute(sql`
+      update surveys set draft_definition = draft_definition || ${JSON.stringify({
+        privacyNotice: {
+          default: 'We keep answers for one year. <img src=x onerror=alert(1)>Ask us anything.',
+          cy: 'Rydym yn cadw atebion am flwyddyn.',
+        },
+      })}::jsonb where slug = 'demo' returning id, organisation_id`),
+  )
+  await publishSurvey(test.db, survey!.organisation_id, survey!.id, null)
   const english = await page()
   expect(english.privacyNotice).toBe('We keep answers for one year. Ask us anything.')
   const welsh = await page('?lang=cy')
