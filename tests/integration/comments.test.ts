@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loader } from '#app/routes/app.surveys.$surveyId.comments.tsx'
 import { startSession } from '#app/utils/auth.server.ts'
@@ -74,7 +75,15 @@ beforeAll(async () => {
       source: 'api',
     })
     expect(result.status).toBe('created')
+    // One second apart, in the order stored: the page lists newest first, and PGlite's clock can give two quick
+    // inserts the same now(), which would leave the order to the random ids.
+    if (result.status !== 'created') return
+    stored += 1
+    await test.db.execute(
+      sql`update responses set submitted_at = ${new Date(Date.UTC(2026, 0, 1) + stored * 1000).toISOString()}::timestamptz where id = ${result.responseId}::uuid`,
+    )
   }
+  let stored = 0
   // waste_recycling: 10 responses in 2025 without comments, 55 in 2026 each with a numbered comment
   for (let i = 0; i < 10; i++) await store('2025', 'waste_recycling', {})
   for (let i = 0; i < 55; i++) await store('2026', 'waste_recycling', { improve: `Bin collection note ${i}` })
