@@ -22,6 +22,7 @@ import {
   loadAggregates,
   loadAnswerPatterns,
   loadFinestCells,
+  wavesFromFinestCells,
   orderWaves,
   segmentValuesFromFinestCells,
   type AggregateFilters,
@@ -246,7 +247,7 @@ export async function buildDashboard(
   }
   // One scan of the responses to the finest cells (wave × segments × raking variables) serves everything: the
   // all-respondent aggregates (representativeness), the raked ones (only respondents with a population level),
-  // and the filter choices. Key drivers take one more scan of the latest wave; the wave list is a cheap third.
+  // the filter choices and, unfiltered, the wave list. Key drivers take one more scan of the latest wave.
   const noFilters =
     !filters.waves?.length &&
     !filters.from &&
@@ -255,8 +256,9 @@ export async function buildDashboard(
   const keyDriverVariables = spec.keyDriverVariables
   // One after another: each scan already uses PostgreSQL's parallel workers, and on a small machine running
   // them side by side only makes them fight for the same cores (measured: 20% slower at 1M responses).
-  const finest = await loadFinestCells(db, scope, spec, filters)
-  const waves = await listWaves(db, scope)
+  // Unfiltered, the same scan also gives the wave list (fieldwork dates and versions); filtered, it cannot.
+  const finest = await loadFinestCells(db, scope, spec, filters, { fieldwork: noFilters })
+  const waves = noFilters ? wavesFromFinestCells(finest) : await listWaves(db, scope)
   const unfilteredValues = noFilters ? null : await listSegmentValues(db, scope, config.segments)
   // Key drivers are unweighted (PRODUCT.md §4): every complete case counts, raked or not.
   const latestWave = orderWaves([...new Set(finest.cells.map((c) => c.wave))]).at(-1)
