@@ -1,11 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import * as schema from './schema.ts'
 
@@ -41,6 +38,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       max: options.poolMax ?? 10,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      // No JIT compilation. Our heaviest statements (the dashboard's scans, export batches) finish in about a
+      // second or less, and JIT only added compile time: 150-180 ms per 2,000-row microdata batch, whose wide
+      // CASE lists cost over jit_above_cost, and 40-85 ms on the 1M-response scans with no faster execution
+      // (docs/benchmarks.md). A DATABASE_URL that sets `options` itself takes precedence.
+      options: '-c jit=off',
     })
     // An idle client whose server went away emits 'error' on the pool; without a handler Node would crash.
     pool.on('error', (error) => options.onPoolError?.(error))
@@ -56,6 +58,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       close: () => pool.end(),
     }
   }
+  // Loaded only when used: on PostgreSQL the embedded engine's modules would cost the process about 60 MB of
+  // resident memory for nothing (the microdata export's memory budget is 200 MB, docs/benchmarks.md).
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ])
   const dir = options.pgliteDir ?? path.resolve(process.cwd(), 'data/pglite')
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true })
   const client = new PGlite(dir)
