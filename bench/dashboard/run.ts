@@ -37,4 +37,13 @@ for (let i = 0; i < runs; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 console.log(JSON.stringify({ responses: n, median_ms_unweighted: Math.round(median(times.unweighted!)), median_ms_weighted: Math.round(median(times.weighted!)) }))
+const target = n <= 100_000 ? 300 : n <= 1_000_000 ? 1500 : null
+const cell = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`
+console.log(`\n| responses | unweighted, median (range) | weighted, median (range) | target |`)
+console.log(`|---|---|---|---|`)
+console.log(`| ${n.toLocaleString('en-GB')} | ${cell(times.unweighted!)} | ${cell(times.weighted!)} | ${target ? `< ${target} ms` : '—'} |`)
+if (target) {
+  const worst = Math.max(median(times.unweighted!), median(times.weighted!))
+  console.log(`\ntarget: ${worst < target ? 'met' : `NOT met (slowest median ${(worst / target).toFixed(2)}× the target)`}`)
+}
 await handle.close()

@@ -98,6 +98,11 @@ async function main(): Promise<void> {
       `target: peak RSS < 200 MB: ${hwm < 200 ? 'met' : 'NOT met'}; rows = responses: ${rows === ctx.fieldwork.responses ? 'yes' : 'NO'}`,
     ]
     console.log(lines_.join('\n'))
+    console.log('\n| rows | CSV | stream time | rows/s | RSS before | peak RSS (VmHWM) | target < 200 MB |')
+    console.log('|---:|---:|---:|---:|---:|---:|---|')
+    console.log(
+      `| ${rows.toLocaleString('en-GB')} | ${(bytes / 1e6).toFixed(1)} MB | ${((t2 - t1) / 1000).toFixed(1)} s | ${Math.round(rows / ((t2 - t1) / 1000)).toLocaleString('en-GB')} | ${rssBefore.toFixed(1)} MB | ${hwm.toFixed(1)} MB | ${hwm < 200 ? 'met' : 'NOT met'} |`,
+    )
     if (hwm >= 200 || rows !== ctx.fieldwork.responses) process.exitCode = 1
   } finally {
     await handle.close()

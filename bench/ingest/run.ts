@@ -154,6 +154,18 @@ async function main() {
     }
     const page = await pageWeightAndTti(server)
     console.log('page', JSON.stringify(page))
+    const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`)
+    const row = (label: string, r: RunResult) =>
+      `| ${label} | ${r.rate}/s | ${r.ok.toLocaleString('en-GB')} of ${r.sent.toLocaleString('en-GB')} | ${Math.round(r.throughput)}/s | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${Object.entries(r.errors).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'} |`
+    console.log('\n| run | offered | accepted | throughput | p50 | p99 | max | errors |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---|')
+    console.log(row(`sustained ${main.seconds} s`, main))
+    for (const step of steps) console.log(row(`step ${step.seconds} s`, step))
+    const passes = steps.find((s) => s.p99 > 1000)
+    console.log(`\ntarget (>= 400/s for 60 s, p99 < 250 ms, no errors): ${main.rate >= 400 && main.seconds >= 60 && main.p99 < 250 && main.ok === main.sent ? 'met' : 'NOT met'}`)
+    console.log(`p99 passes 1 s: ${passes ? `at ${passes.rate}/s` : 'not within the steps run'}`)
+    console.log(`respondent page JavaScript: ${page.raw.toLocaleString('en-GB')} bytes raw, ${page.gzip.toLocaleString('en-GB')} bytes gzip (served ${page.serverEncoding})`)
+    console.log(`time to interactive, 4x CPU throttling: ${page.runs.map((r) => `${r.interactive} ms`).join(', ')} (first cold)`)
   } finally {
     await server.stop()
   }
