@@ -35,7 +35,7 @@ function status(field: 'VmRSS' | 'VmHWM'): number {
 async function main(): Promise<void> {
   const url = arg('--url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cse_bench')
   const out = arg('--out', '/dev/null')
-  const batchSize = Number(arg('--batch', '2000'))
+  const batchSize = Number(arg('--batch', '1000'))
   const handle = await openDatabase({ url, poolMax: 2 })
   try {
     const organisation = await findOrganisationBySlug(handle.db, 'bench-council')

@@ -266,10 +266,12 @@ export type SqlCsvColumn =
 /**
  * The same records as {@link fetchResponseBatch}, already formatted as RFC 4180 CSV by PostgreSQL (every field
  * quoted, quotes doubled, text starting with = + - @ tab CR LF prefixed with an apostrophe; numbers as numbers),
- * so Node handles one string per response instead of parsed jsonb objects: the microdata stream then makes
- * little garbage, which keeps the process small at a million rows. Weights are looked up in SQL from the
- * cell-weight map (levels joined with \u0001 → weight already formatted as text). app/utils/csv.ts is the
- * reference; tests/integration/export.test.ts checks that both give the same bytes.
+ * and joined into one string per batch: each record starts with its running respondent number and ends with
+ * CRLF. Node then handles one string per batch instead of parsed jsonb objects or one row object per response,
+ * so the microdata stream makes little garbage, which keeps the process small at a million rows. Weights are
+ * looked up in SQL from the cell-weight map (levels joined with \u0001 → weight already formatted as text).
+ * app/utils/csv.ts is the reference; tests/integration/export.test.ts checks that both give the same bytes.
+ * Returns null when no rows are left.
  */
 export async function fetchCsvLineBatch(
   db: Database,
@@ -279,7 +281,9 @@ export async function fetchCsvLineBatch(
   limit: number,
   columns: ReadonlyArray<SqlCsvColumn>,
   weights: { variables: string[]; byCell: Record<string, string> } | null,
-): Promise<Array<{ id: string; cursor: string; line: string }>> {
+  /** respondent numbers continue from here (the rows already written) */
+  rowsBefore: number,
+): Promise<{ text: string; rows: number; cursor: ExportCursor } | null> {
   const quote = (text: SQL) => sql`'"' || replace(${text}, '"', '""') || '"'`
   const neutralise = (text: SQL) =>
     sql`(case when left(${text}, 1) in ('=', '+', '-', '@', chr(9), chr(13), chr(10)) then '''' || ${text} else ${text} end)`
@@ -317,19 +321,32 @@ export async function fetchCsvLineBatch(
   const afterCondition = after
     ? sql`and (r.submitted_at, r.id) > (${after.submittedAt}::timestamptz, ${after.id}::uuid)`
     : sql``
-  const line = fields.length > 0 ? sql.join(fields, sql` || ',' || `) : sql`''`
-  return rowsOf<{ id: string; cursor: string; line: string }>(
+  const respondent = sql`'"' || (${rowsBefore}::bigint + r.n)::text || '"'`
+  const line = sql.join([respondent, ...fields], sql` || ',' || `)
+  const [batch] = rowsOf<{
+    text: string | null
+    rows: number | string
+    last_id: string | null
+    last_at: string | null
+  }>(
     await db.execute(sql`
-      select r.id::text as id, r.submitted_at::text as cursor, ${line} as line
+      select string_agg(${line} || chr(13) || chr(10), '' order by r.n) as text, count(*) as rows,
+             (array_agg(r.id::text order by r.n desc))[1] as last_id,
+             (array_agg(r.submitted_at::text order by r.n desc))[1] as last_at
         from (
           -- Order and limit first, format after: formatting in the same SELECT as the ORDER BY would be
           -- evaluated for every row fed to the sort, not only the rows of the batch.
-          select r.id, r.submitted_at, r.wave, r.source, r.answers, r.segments
-            from responses r
-           where r.organisation_id = ${organisationId}::uuid and r.survey_id = ${surveyId}::uuid ${afterCondition}
-           order by r.submitted_at, r.id
-           limit ${limit}
-        ) r
-       order by r.submitted_at, r.id`),
+          select b.*, row_number() over (order by b.submitted_at, b.id) as n
+            from (
+              select r.id, r.submitted_at, r.wave, r.source, r.answers, r.segments
+                from responses r
+               where r.organisation_id = ${organisationId}::uuid and r.survey_id = ${surveyId}::uuid ${afterCondition}
+               order by r.submitted_at, r.id
+               limit ${limit}
+            ) b
+        ) r`),
   )
+  const rows = Number(batch?.rows ?? 0)
+  if (!batch || rows === 0 || batch.text === null || batch.last_id === null || batch.last_at === null) return null
+  return { text: batch.text, rows, cursor: { id: batch.last_id, submittedAt: batch.last_at } }
 }
