@@ -281,17 +281,18 @@ export async function loadFinestCells(
   return { columns, cells, ...(options.fieldwork ? { fieldwork } : {}) }
 }
 
-/**
- * The wave list of {@link listWaves} (responses, fieldwork dates, versions per wave), from finest cells loaded
- * with `fieldwork` and no filters: it saves the dashboard a third scan of the responses.
- */
-export function wavesFromFinestCells(
-  finest: FinestCells,
-  waveOrder?: string[],
-): Array<{ wave: string; responses: number; firstAt: Date | null; lastAt: Date | null; versionIds: string[] }> {
-  if (!finest.fieldwork) throw new Error('wavesFromFinestCells: load the cells with { fieldwork: true }')
+export interface WaveSummary {
+  wave: string
+  responses: number
+  firstAt: Date | null
+  lastAt: Date | null
+  versionIds: string[]
+}
+
+/** Per-(wave, version) parts merged into one summary per wave, in chronological order. */
+function summariseWaves(parts: ReadonlyArray<WaveVersionFieldwork>, waveOrder?: string[]): WaveSummary[] {
   const byWave = new Map<string, { n: number; firstAt: Date | null; lastAt: Date | null; versionIds: Set<string> }>()
-  for (const part of finest.fieldwork) {
+  for (const part of parts) {
     let w = byWave.get(part.wave)
     if (!w) byWave.set(part.wave, (w = { n: 0, firstAt: null, lastAt: null, versionIds: new Set() }))
     w.n += part.responses
@@ -303,6 +304,15 @@ export function wavesFromFinestCells(
     const w = byWave.get(wave)!
     return { wave, responses: w.n, firstAt: w.firstAt, lastAt: w.lastAt, versionIds: [...w.versionIds].sort() }
   })
+}
+
+/**
+ * The wave list of {@link listWaves} (responses, fieldwork dates, versions per wave), from finest cells loaded
+ * with `fieldwork` and no filters: it saves the dashboard a third scan of the responses.
+ */
+export function wavesFromFinestCells(finest: FinestCells, waveOrder?: string[]): WaveSummary[] {
+  if (!finest.fieldwork) throw new Error('wavesFromFinestCells: load the cells with { fieldwork: true }')
+  return summariseWaves(finest.fieldwork, waveOrder)
 }
 
 /** Segment values with respondent counts, most common first, from finest cells (no extra scan). */
@@ -345,17 +355,10 @@ export function aggregatesFromFinestCells(
   // Per (by, group, raking cell): its respondents and a flat counts array, ratings × (scale values + "no valid
   // answer"). Adding numbers into arrays keeps this to one Map look-up per group of each finest cell; it used to
   // be one string key per rating and value (about 140 ms a request at 100k responses, most of Node's share).
-  // `firstSeen` records when each count first became non-zero, so the tallies come out in the same order as
-  // before, and every sum downstream runs in the same order.
+  // The finest cells come sorted, so the output order, and every floating-point sum downstream, is fixed.
   const width = spec.scaleValues.length + 1
   const size = spec.ratings.length * width
-  interface GroupAccumulator {
-    cell: GroupCellCount
-    counts: Float64Array
-    firstSeen: Int32Array
-  }
-  const groupMap = new Map<string, GroupAccumulator>()
-  let sequence = 0
+  const groupMap = new Map<string, { cell: GroupCellCount; counts: Float64Array }>()
   const waveSet = new Set<string>()
   const SEP = '\u0001'
   for (const cell of finest.cells) {
@@ -373,11 +376,7 @@ export function aggregatesFromFinestCells(
       let g = groupMap.get(gKey)
       if (g) g.cell.count += cell.respondents
       else {
-        g = {
-          cell: { by, group, rakingCell, count: cell.respondents },
-          counts: new Float64Array(size),
-          firstSeen: new Int32Array(size).fill(-1),
-        }
+        g = { cell: { by, group, rakingCell, count: cell.respondents }, counts: new Float64Array(size) }
         groupMap.set(gKey, g)
       }
       for (let r = 0; r < spec.ratings.length; r++) {
@@ -386,33 +385,27 @@ export function aggregatesFromFinestCells(
         for (let j = 0; j < width; j++) {
           const count = j < width - 1 ? counts[j]! : cell.respondents - valid
           if (j < width - 1) valid += count
-          if (count === 0) continue
-          const at = r * width + j
-          g.counts[at]! += count
-          if (g.firstSeen[at]! < 0) g.firstSeen[at] = sequence++
+          g.counts[r * width + j]! += count
         }
       }
     }
   }
-  const ordered: Array<{ at: number; tally: RatingTally }> = []
-  for (const { cell, counts, firstSeen } of groupMap.values()) {
+  // Only non-zero counts become tallies, as the row path (countAggregatesFromRows) makes them.
+  const tallies: RatingTally[] = []
+  for (const { cell, counts } of groupMap.values()) {
     for (let at = 0; at < size; at++) {
-      if (firstSeen[at]! < 0) continue
+      if (counts[at] === 0) continue
       const j = at % width
-      ordered.push({
-        at: firstSeen[at]!,
-        tally: {
-          rating: spec.ratings[Math.floor(at / width)]!,
-          by: cell.by,
-          group: cell.group,
-          rakingCell: cell.rakingCell,
-          value: j < width - 1 ? spec.scaleValues[j]! : null,
-          count: counts[at]!,
-        },
+      tallies.push({
+        rating: spec.ratings[Math.floor(at / width)]!,
+        by: cell.by,
+        group: cell.group,
+        rakingCell: cell.rakingCell,
+        value: j < width - 1 ? spec.scaleValues[j]! : null,
+        count: counts[at]!,
       })
     }
   }
-  ordered.sort((a, b) => a.at - b.at)
   return {
     rakingVariables: [...spec.rakingVariables],
     ratings: [...spec.ratings],
@@ -420,7 +413,7 @@ export function aggregatesFromFinestCells(
     waves: orderWaves([...waveSet], spec.waveOrder),
     cells: [...cellMap.values()],
     groupCells: [...groupMap.values()].map((g) => g.cell),
-    tallies: ordered.map((o) => o.tally),
+    tallies,
   }
 }
 
@@ -529,12 +522,11 @@ export function pairTalliesFromPatterns(patterns: AnswerPatterns, wave: string):
   const { variables, scaleValues } = patterns
   const base = scaleValues.length
   const k = variables.length
-  // Counts in a flat array indexed by (i, j, x, y), with the order each first appeared, so the output order is
-  // that of the string-keyed Map this replaced (it cost about 12 ms a request at 100k responses).
+  // Counts in a flat array indexed by (i, j, x, y), not a string-keyed Map (that cost about 12 ms a request at
+  // 100k responses); read out in that index order, so the output does not depend on the order of the patterns.
   const slot = (i: number, j: number, x: number, y: number) => ((i * k + j) * base + x) * base + y
   const counts = new Float64Array(k * k * base * base)
-  const firstSeen = new Int32Array(counts.length).fill(-1)
-  let sequence = 0
+  const seen = new Uint8Array(counts.length)
   const digits = new Array<number>(k)
   for (const { pattern, count } of patterns.byWave.get(wave) ?? []) {
     let code = pattern
@@ -546,23 +538,19 @@ export function pairTalliesFromPatterns(patterns: AnswerPatterns, wave: string):
       for (let j = i + 1; j < k; j++) {
         const at = slot(i, j, digits[i]!, digits[j]!)
         counts[at]! += count
-        if (firstSeen[at]! < 0) firstSeen[at] = sequence++
+        seen[at] = 1
       }
     }
   }
-  const out: Array<{ at: number; tally: PairTally }> = []
+  const out: PairTally[] = []
   for (let i = 0; i < k; i++)
     for (let j = i + 1; j < k; j++)
       for (let x = 0; x < base; x++)
         for (let y = 0; y < base; y++) {
           const at = slot(i, j, x, y)
-          if (firstSeen[at]! < 0) continue
-          out.push({
-            at: firstSeen[at]!,
-            tally: { x: variables[i]!, y: variables[j]!, xValue: scaleValues[x]!, yValue: scaleValues[y]!, count: counts[at]! },
-          })
+          if (seen[at]) out.push({ x: variables[i]!, y: variables[j]!, xValue: scaleValues[x]!, yValue: scaleValues[y]!, count: counts[at]! })
         }
-  return out.sort((a, b) => a.at - b.at).map((o) => o.tally)
+  return out
 }
 
 /** Responses in scope (after filters), and how many of them lack a raking level of the population. */
@@ -616,13 +604,7 @@ export async function listSegmentValues(
 }
 
 /** Waves in scope with response counts and fieldwork dates (for the trend view and the methods note). */
-export async function listWaves(
-  db: Database,
-  scope: AggregateScope,
-  waveOrder?: string[],
-): Promise<
-  Array<{ wave: string; responses: number; firstAt: Date | null; lastAt: Date | null; versionIds: string[] }>
-> {
+export async function listWaves(db: Database, scope: AggregateScope, waveOrder?: string[]): Promise<WaveSummary[]> {
   // Grouped by (wave, version) with plain aggregates: a hash aggregate, where array_agg(distinct …) per wave
   // would sort every response.
   const parts = rowsOf<{
@@ -637,38 +619,16 @@ export async function listWaves(
              min(r.submitted_at) as first_at, max(r.submitted_at) as last_at
         from responses r where ${scopeCondition(await resolveScope(db, scope))} group by 1, 2`),
   )
-  const byWave = new Map<
-    string,
-    { n: number; first_at: Date | null; last_at: Date | null; version_ids: string[] }
-  >()
-  for (const part of parts) {
-    const first = part.first_at === null ? null : new Date(part.first_at)
-    const last = part.last_at === null ? null : new Date(part.last_at)
-    const w = byWave.get(part.wave)
-    if (!w) {
-      byWave.set(part.wave, {
-        n: Number(part.n),
-        first_at: first,
-        last_at: last,
-        version_ids: [part.version_id],
-      })
-      continue
-    }
-    w.n += Number(part.n)
-    if (first && (!w.first_at || first < w.first_at)) w.first_at = first
-    if (last && (!w.last_at || last > w.last_at)) w.last_at = last
-    w.version_ids.push(part.version_id)
-  }
-  return orderWaves([...byWave.keys()], waveOrder).map((wave) => {
-    const r = byWave.get(wave)!
-    return {
-      wave,
-      responses: r.n,
-      firstAt: r.first_at,
-      lastAt: r.last_at,
-      versionIds: r.version_ids.sort(),
-    }
-  })
+  return summariseWaves(
+    parts.map((p) => ({
+      wave: p.wave,
+      versionId: p.version_id,
+      responses: Number(p.n),
+      firstAt: p.first_at === null ? null : new Date(p.first_at),
+      lastAt: p.last_at === null ? null : new Date(p.last_at),
+    })),
+    waveOrder,
+  )
 }
 
 /**
