@@ -1,4 +1,5 @@
 import type { AnalysisAggregates, PairTally } from './aggregates'
+import { orderWaves } from './order-waves'
 import type { AnalysisConfig } from './parse-analysis-config'
 
 /** One respondent as plain values (a parsed CSV record or a JSON object). Empty / null rating = don't know. */
@@ -130,6 +131,11 @@ export function countAggregatesFromRows(
       count,
     }
   })
+  if (config.waves) {
+    const extra = [...waveSet].filter((w) => !config.waves!.includes(w))
+    if (extra.length > 0)
+      throw new Error(`countAggregatesFromRows: wave "${extra[0]}" is not in config.waves`)
+  }
   const waves = orderWaves([...waveSet], config.waves)
   const aggregates: AnalysisAggregates = {
     rakingVariables: [...rakingVariables],
@@ -177,16 +183,4 @@ export function countAggregatesFromRows(
     aggregates.keyDrivers = { wave: latest, variables, nWave, pairs }
   }
   return aggregates
-}
-
-/** Chronological order: the configured order, else numeric when every label is a number, else text order. */
-function orderWaves(found: string[], configured: string[] | undefined): string[] {
-  if (configured) {
-    const extra = found.filter((w) => !configured.includes(w))
-    if (extra.length > 0)
-      throw new Error(`countAggregatesFromRows: wave "${extra[0]}" is not in config.waves`)
-    return configured.filter((w) => found.includes(w))
-  }
-  const numeric = found.every((w) => w.trim() !== '' && Number.isFinite(Number(w)))
-  return found.slice().sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0))
 }

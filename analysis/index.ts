@@ -52,7 +52,10 @@ export {
   type SegmentTests,
   type VsRest,
 } from './satisfaction-table'
-export { smallBaseFlags, type SmallBaseDecision, type SmallBaseFlag } from './small-base-flags'
+export { protectPartitions, type Partition, type PartitionDecision } from './protect-partitions'
+export { publishProportion, roundToStep } from './publish-proportion'
+export { buildInsightReport } from './insight-report'
+export { orderWaves } from './order-waves'
 export { solveLinearSystem } from './solve-linear-system'
 export { stirlingCorrection } from './stirling-correction'
 export { summariseRatings, type RatingSummary } from './summarise-ratings'

@@ -30,7 +30,9 @@ export interface RaoScottTest {
  * Construction: X² = Pearson statistic of the weighted table rescaled to total n (all respondents).
  * p̂ = weighted cell proportions (r·c vector), V = their raked linearisation covariance;
  * C = interaction contrasts (the r·c × (r-1)(c-1) interaction columns of the saturated model, residualised
- * on the main effects); D = diag(p̂); Δ = (Cᵀ D⁻¹ C / n)⁻¹ (Cᵀ D⁻¹ V D⁻¹ C).
+ * on the main effects); D = diag(p̂); Δ = (Cᵀ D⁻¹ C / n)⁻¹ (Cᵀ D⁻¹ V D⁻¹ C), where D⁻¹ has 0 (not 1/0) for a
+ * cell whose proportion is 0, as survey's `ifelse(mean == 0, 0, 1/mean)`: a group 100% or 0% satisfied
+ * still gets a test (tests/fixtures/rao-scott-empty-cell/make.R checks it against R).
  * F = X² / tr(Δ), ndf = tr(Δ)² / tr(Δ²), ddf = ndf (n_psu - 1) with n_psu = n, p = P(F_{ndf,ddf} > F).
  * Chisq variant: p = P(χ²_{(r-1)(c-1)} > X² / mean(diag Δ)).
  *
@@ -39,7 +41,8 @@ export interface RaoScottTest {
  *
  * @param design the raked design.
  * @param table table[g][s][c]: respondents of row g, column s in raking cell c (valid answers only).
- * @returns the corrected tests (nulls when not computable, e.g. an empty cell of the table).
+ * @returns the corrected tests (nulls when not computable: no weighted answer, an empty row or column, or a
+ *   singular design-effect system).
  * @throws if the table has fewer than 2 rows or columns or the wrong number of cells.
  * @example
  * raoScottTest(design, table).F.p_value
@@ -80,8 +83,8 @@ export function raoScottTest(
   const lin = linearisedCovariance(design, counts, values, true)
   if (!lin.means || !lin.covariance) return nullResult('no weighted answers')
   const p = lin.means
-  if (p.some((x) => !(x > 0)))
-    return nullResult('a cell of the table is empty; the Rao-Scott test is not computable')
+  // D⁻¹ with 0 where a cell proportion is 0 (survey 4.1.1: iDmat <- diag(ifelse(mean2 == 0, 0, 1/mean2)))
+  const inverseP = p.map((x) => (x > 0 ? 1 / x : 0))
   const total = weighted.flat().reduce((a, b) => a + b, 0)
   const pearson = pearsonChiSquare(weighted.map((row) => row.map((x) => (x * n) / total)))
   const X2 = pearson.statistic
@@ -112,7 +115,7 @@ export function raoScottTest(
     row.map((v, j) => v - x1[k]!.reduce((acc, xi, i) => acc + xi * beta[i]![j]!, 0)),
   )
   // denom = Cᵀ D⁻¹ C / n ; numr = Cᵀ D⁻¹ V D⁻¹ C
-  const dc = cmat.map((row, k) => row.map((v) => v / p[k]!))
+  const dc = cmat.map((row, k) => row.map((v) => v * inverseP[k]!))
   const denom = Array.from({ length: df }, (_, a) =>
     Array.from({ length: df }, (_, b) => dc.reduce((acc, row, k) => acc + row[a]! * cmat[k]![b]!, 0) / n),
   )
@@ -123,7 +126,12 @@ export function raoScottTest(
   const numr = Array.from({ length: df }, (_, a) =>
     Array.from({ length: df }, (_, b) => dc.reduce((acc, row, k) => acc + row[a]! * vdc[k]![b]!, 0)),
   )
-  const delta = solveLinearSystem(denom, numr)
+  let delta: number[][]
+  try {
+    delta = solveLinearSystem(denom, numr)
+  } catch {
+    return nullResult('the design-effect matrix is singular; the Rao-Scott test is not computable')
+  }
   let tr = 0
   let tr2 = 0
   for (let a = 0; a < df; a++) {

@@ -1,16 +1,17 @@
 import type { AnalysisAggregates } from './aggregates'
 import type { ScaleCoding } from './code-rating'
 import type { SurveyDesign } from './create-survey-design'
+import { kishEffectiveSampleSize } from './kish-effective-sample-size'
 import { normalMargin } from './normal-margin'
 import { normalQuantile } from './normal-quantile'
 import { pAdjustBh } from './p-adjust-bh'
 import { pAdjustHolm } from './p-adjust-holm'
 import { pearsonChiSquare, type PearsonChiSquare } from './pearson-chi-square'
 import { raoScottTest } from './rao-scott-test'
-import { smallBaseFlags, type SmallBaseFlag } from './small-base-flags'
 import { summariseRatings, type RatingSummary } from './summarise-ratings'
 import { twoProportionTest } from './two-proportion-test'
 import { weightedProportion, type WeightedProportion } from './weighted-proportion'
+import { weightedVsRest, type WeightedVsRest } from './weighted-vs-rest'
 import { wilsonInterval } from './wilson-interval'
 
 type Interval = { lower: number | null; upper: number | null }
@@ -26,7 +27,6 @@ export interface SatisfactionTableOptions {
   ratings?: string[]
   /** bys to include (default all: "all", "wave", segments) */
   bys?: string[]
-  smallBase?: { lowBase: number; suppress: number }
   /** compute the segment tests (Pearson, Rao-Scott) — default true */
   tests?: boolean
 }
@@ -57,12 +57,16 @@ export interface SatisfactionCell {
     normal_margin95_zexact: number | null
   }
   weighted:
-    | (WeightedProportion & { margin95_raked: number | null; margin95_weights_only: number | null })
+    | (WeightedProportion & {
+        margin95_raked: number | null
+        margin95_weights_only: number | null
+        /** Kish effective sample size of the respondents in the valid base (the same people as n_valid) */
+        ess_valid: number | null
+      })
     | null
   vs_rest: VsRest | null
-  /** advisory small-base flag on the unweighted valid base */
-  flag: SmallBaseFlag
-  suppression: 'primary' | 'secondary' | null
+  /** design-based group vs rest under the raked design (null without a design, and for "all") */
+  weighted_vs_rest: WeightedVsRest | null
 }
 
 /** Tests across the groups of one segment for one rating. */
@@ -92,11 +96,14 @@ export interface SatisfactionTable {
 /**
  * Full satisfaction table for ratings × segments from aggregates: counts, proportions, net, mean, Wilson
  * intervals and normal margins; when a raked design is given, weighted proportions with raked and
- * weights-only SEs and the Rao-Scott F; each group against the rest with Holm and BH adjusted p-values;
- * Pearson χ² across the groups; advisory small-base flags with secondary suppression.
+ * weights-only SEs, the Kish effective base of the valid answers, each group against the rest as a
+ * design-based contrast and the Rao-Scott F; each group against the rest (unweighted) with Holm and BH
+ * adjusted p-values; Pearson χ² across the groups. What may be published of each cell (small bases, suppression) is decided
+ * afterwards, by analysis/publish-table.ts.
  *
  * Definitions: see {@link summariseRatings}, {@link wilsonInterval}, {@link weightedProportion},
- * {@link twoProportionTest}, {@link pearsonChiSquare}, {@link raoScottTest}, {@link smallBaseFlags}.
+ * {@link kishEffectiveSampleSize}, {@link weightedVsRest}, {@link twoProportionTest}, {@link pearsonChiSquare},
+ * {@link raoScottTest}.
  * "Rest" = all respondents with a valid answer minus the group. This is the function the dashboard calls.
  *
  * Reference: PRODUCT.md §4.
@@ -117,7 +124,6 @@ export function satisfactionTable(
   const design = options.design ?? null
   const ratings = options.ratings ?? aggregates.ratings
   const bys = options.bys ?? aggregates.bys
-  const smallBase = options.smallBase ?? { lowBase: 50, suppress: 10 }
   const runTests = options.tests ?? true
   const sep = '\u0001'
   const C = aggregates.cells.length
@@ -141,7 +147,8 @@ export function satisfactionTable(
   const acc = new Map<string, Acc>()
   const ratingSet = new Set(ratings)
   for (const t of aggregates.tallies) {
-    if (!ratingSet.has(t.rating) || !(t.by in groups)) continue
+    // "all" is always accumulated: the rest of every group-vs-rest test is "all" minus the group
+    if (!ratingSet.has(t.rating) || (!(t.by in groups) && t.by !== 'all')) continue
     const key = t.rating + sep + t.by + sep + t.group
     let a = acc.get(key)
     if (!a) {
@@ -184,10 +191,6 @@ export function satisfactionTable(
           ),
         }
       })
-      const flags = smallBaseFlags(
-        summaries.map((x) => x.s.n_valid),
-        { ...smallBase, totalShown: by !== 'all' },
-      )
       const vsRest: Array<VsRest | null> = summaries.map(({ s }) => {
         if (by === 'all') return null
         const nRest = allSummary.n_valid - s.n_valid
@@ -209,6 +212,14 @@ export function satisfactionTable(
           p_bh: null,
         }
       })
+      const weightedRest: Array<WeightedVsRest | null> =
+        design && by !== 'all'
+          ? weightedVsRest(
+              design,
+              summaries.map(({ a }) => ({ satisfied: a.sat, notSatisfied: a.not })),
+              { satisfied: allAcc.sat, notSatisfied: allAcc.not },
+            )
+          : summaries.map(() => null)
       if (by !== 'all') {
         const ps = vsRest.map((v) => v?.p_value ?? null)
         const holm = pAdjustHolm(ps)
@@ -230,6 +241,9 @@ export function satisfactionTable(
             ...wp,
             margin95_raked: wp.se_raked === null ? null : zExact * wp.se_raked,
             margin95_weights_only: wp.se_weights_only === null ? null : zExact * wp.se_weights_only,
+            ess_valid: kishEffectiveSampleSize(
+              design.cells.map((cell, c) => ({ count: a.sat[c]! + a.not[c]!, weight: cell.weight })),
+            ).ess,
           }
         }
         out[group] = {
@@ -245,8 +259,7 @@ export function satisfactionTable(
           },
           weighted,
           vs_rest: vsRest[i] ?? null,
-          flag: flags[i]!.flag,
-          suppression: flags[i]!.suppression,
+          weighted_vs_rest: weightedRest[i] ?? null,
         }
       })
       cells[rating][by] = out

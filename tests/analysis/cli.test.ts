@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { main } from '../../analysis/cli/analyse'
+import { main } from '../../cli/analyse.ts'
 import { parseCsv } from '../../analysis/parse-csv'
 
 const fixture = resolve(__dirname, '../fixtures/oracle-public')
@@ -86,6 +86,23 @@ describe('analyse command: bad input exits 2 with a clear message', () => {
     expect(out.weighted).toBeNull()
     expect(out.unweighted.overall.all.all.n_valid).toBe(1766)
     expect(out.unweighted.overall.all.all.fpc).toBeUndefined()
+    expect(r.stdout).toContain('"weighted_vs_rest": null')
+    expect(r.stdout).toContain('"weighted_trend": null')
+  })
+  it('with a population prints the design-based group-vs-rest and trend tests', () => {
+    const r = run(good(join(fixture, 'responses.csv'), ['--population', populationPath]))
+    expect(r.code).toBe(0)
+    const oracle = JSON.parse(readFileSync(join(fixture, 'results.json'), 'utf8')) as {
+      weighted_vs_rest: Record<string, Record<string, { p_value: number }>>
+      weighted_trend: Record<string, { difference: number }>
+    }
+    const out = JSON.parse(r.stdout) as typeof oracle
+    expect(Object.keys(out.weighted_vs_rest)).toEqual(Object.keys(oracle.weighted_vs_rest))
+    expect(Object.keys(out.weighted_trend)).toEqual(Object.keys(oracle.weighted_trend))
+    const letter = out.weighted_vs_rest.channel!.letter!.p_value
+    expect(Math.abs(letter - oracle.weighted_vs_rest.channel!.letter!.p_value)).toBeLessThan(1e-12)
+    const change = out.weighted_trend.timeliness!.difference
+    expect(Math.abs(change - oracle.weighted_trend.timeliness!.difference)).toBeLessThan(1e-12)
   })
   it('unknown flag', () => {
     const r = run([...good(join(fixture, 'responses.csv')), '--bogus'])

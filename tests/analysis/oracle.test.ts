@@ -8,7 +8,17 @@ import { beforeAll, describe, expect, it } from 'vitest'
 const root = resolve(__dirname, '../..')
 const fixture = join(root, 'tests/fixtures/oracle-public')
 const oracle = JSON.parse(readFileSync(join(fixture, 'results.json'), 'utf8')) as Record<string, unknown>
-const SECTIONS = ['unweighted', 'weighting', 'weighted', 'group_tests', 'trend', 'key_drivers', 'sample_size']
+const SECTIONS = [
+  'unweighted',
+  'weighting',
+  'weighted',
+  'group_tests',
+  'weighted_vs_rest',
+  'trend',
+  'weighted_trend',
+  'key_drivers',
+  'sample_size',
+]
 
 /** Descriptive text in the oracle (R call / method prose), not data: listed here, not compared. */
 const TEXT_NOT_COMPARED = new Set([
@@ -23,7 +33,10 @@ const TEXT_NOT_COMPARED = new Set([
  */
 const RESIDUE = new Set(['weighting.max_abs_margin_error'])
 
-/** Raked weights, raked SEs and Rao-Scott: 1e-6 relative; closed-form quantities: 1e-9 relative. */
+/**
+ * Raked weights, raked SEs and Rao-Scott: 1e-6 relative; closed-form quantities and the design-based contrasts
+ * (weighted_vs_rest, weighted_trend: they agree with R to about 5e-12): 1e-9 relative.
+ */
 function tolerance(path: string): number {
   if (path.startsWith('weighting.') || path.startsWith('weighted.') || /\.rao_scott_(F|chisq)\./.test(path))
     return 1e-6
@@ -98,7 +111,7 @@ describe('analyse command vs R oracle (public case)', () => {
       process.execPath,
       [
         join(root, 'node_modules/tsx/dist/cli.mjs'),
-        join(root, 'analysis/cli/analyse.ts'),
+        join(root, 'cli/analyse.ts'),
         '--csv',
         join(fixture, 'responses.csv'),
         '--config',
@@ -134,7 +147,7 @@ describe('analyse command vs R oracle (public case)', () => {
   it('compares thousands of numbers in total', () => {
     const counter = { numbers: 0 }
     for (const section of SECTIONS) compareWithOracle(oracle[section], results[section], section, [], counter)
-    expect(counter.numbers).toBeGreaterThan(3700)
+    expect(counter.numbers).toBeGreaterThan(3980) // 286 of them in weighted_vs_rest and weighted_trend
   })
 
   it('writes the raked weight of every respondent within 1e-6 of R (weights.csv)', () => {
@@ -166,21 +179,30 @@ describe('analyse command vs R oracle (public case)', () => {
     const perturbed = JSON.parse(JSON.stringify(results)) as {
       weighted: { overall: { all: { all: { se_raked: number } } } }
       key_drivers: { ols: { r_squared: number } }
+      weighted_vs_rest: { channel: { letter: { se_difference: number } } }
+      weighted_trend: { timeliness: { ci95: { upper: number } } }
     }
     perturbed.weighted.overall.all.all.se_raked *= 1 + 2e-6
     perturbed.key_drivers.ols.r_squared *= 1 + 2e-9
+    perturbed.weighted_vs_rest.channel.letter.se_difference *= 1 + 2e-9
+    perturbed.weighted_trend.timeliness.ci95.upper *= 1 + 2e-9
     const mismatches: Mismatch[] = []
     compareWithOracle(oracle.weighted, perturbed.weighted, 'weighted', mismatches, { numbers: 0 })
     compareWithOracle(oracle.key_drivers, perturbed.key_drivers, 'key_drivers', mismatches, { numbers: 0 })
+    for (const section of ['weighted_vs_rest', 'weighted_trend'] as const)
+      compareWithOracle(oracle[section], perturbed[section], section, mismatches, { numbers: 0 })
     expect(mismatches.map((m) => m.path)).toEqual([
       'weighted.overall.all.all.se_raked',
       'key_drivers.ols.r_squared',
+      'weighted_vs_rest.channel.letter.se_difference',
+      'weighted_trend.timeliness.ci95.upper',
     ])
   })
 
-  it('adds an advisory flag to every group result', () => {
-    const w = results.unweighted as Record<string, Record<string, Record<string, { flag: string }>>>
-    expect(w.overall!.gender!.other_or_prefer_not!.flag).toBe('ok') // n_valid 60 >= 50
-    expect(w.overall!.channel!.phone!.flag).toBe('ok')
+  it("carries the report's published decision for every group", () => {
+    const p = results.published as Record<string, Record<string, Record<string, { status: string; step: number }>>>
+    expect(p.overall!.gender!.other_or_prefer_not!.status).toBe('ok') // n_valid 60 >= 50
+    expect(p.overall!.channel!.phone!.status).toBe('ok')
+    expect(p.overall!.all!.all!.step).toBe(0.01)
   })
 })
