@@ -44,6 +44,8 @@ export interface MembershipSummary {
   organisationName: string
   organisationSlug: string
   role: Role
+  /** The organisation asks every member to sign in with two-factor authentication. */
+  requireTwoFactor: boolean
 }
 
 export async function listMemberships(db: Database, userId: string): Promise<MembershipSummary[]> {
@@ -53,6 +55,7 @@ export async function listMemberships(db: Database, userId: string): Promise<Mem
       organisationName: organisations.name,
       organisationSlug: organisations.slug,
       role: memberships.role,
+      requireTwoFactor: organisations.requireTwoFactor,
     })
     .from(memberships)
     .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
@@ -62,9 +65,11 @@ export async function listMemberships(db: Database, userId: string): Promise<Mem
 
 export async function createSession(
   db: Database,
-  input: { tokenHash: string; userId: string; activeOrganisationId: string | null; expiresAt: Date },
-): Promise<void> {
-  await db.insert(sessions).values(input)
+  input: { tokenHash: string; userId: string; activeOrganisationId: string | null; expiresAt: Date; userAgent?: string | null },
+): Promise<string> {
+  const [row] = await db.insert(sessions).values(input).returning({ id: sessions.id })
+  if (!row) throw new Error('createSession: insert returned no row')
+  return row.id
 }
 
 export interface SessionWithUser {
@@ -74,7 +79,19 @@ export interface SessionWithUser {
   name: string
   activeOrganisationId: string | null
   expiresAt: Date
+  lastSeenAt: Date
+  /** The user has confirmed a TOTP authenticator (db/queries/account-security.ts). */
+  twoFactorEnabled: boolean
+  /** A platform operator (users.is_operator, db/queries/operators.ts). */
+  isOperator: boolean
 }
+
+/**
+ * A session ends after this long without a request (ASVS 5.0 V7.3.1; NIST SP 800-63B asks for reauthentication
+ * after at most an hour of inactivity at AAL2), as well as at its absolute expiry (7 days: app/utils/auth.server.ts).
+ * `last_seen_at` is refreshed at most once a minute.
+ */
+export const SESSION_IDLE_MINUTES = 60
 
 export async function findLiveSession(db: Database, tokenHash: string, now = new Date()): Promise<SessionWithUser | null> {
   const rows = await db
@@ -85,10 +102,20 @@ export async function findLiveSession(db: Database, tokenHash: string, now = new
       name: users.name,
       activeOrganisationId: sessions.activeOrganisationId,
       expiresAt: sessions.expiresAt,
+      lastSeenAt: sessions.lastSeenAt,
+      twoFactorEnabled: sql<boolean>`${users.totpSecret} is not null`,
+      isOperator: users.isOperator,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .where(
+      and(
+        eq(sessions.tokenHash, tokenHash),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MINUTES * 60_000)),
+      ),
+    )
     .limit(1)
   return rows[0] ?? null
 }
@@ -129,11 +156,13 @@ export interface MemberRow {
   name: string
   role: Role
   joinedAt: Date
+  /** A platform operator (an organisation cannot reset their second factor: app/routes/app.settings.users.server.ts). */
+  isOperator: boolean
 }
 
 export async function listMembers(db: Database, organisationId: string): Promise<MemberRow[]> {
   return db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt, isOperator: users.isOperator })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.organisationId, organisationId))
@@ -142,7 +171,7 @@ export async function listMembers(db: Database, organisationId: string): Promise
 
 export async function findMember(db: Database, organisationId: string, userId: string): Promise<MemberRow | null> {
   const rows = await db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt, isOperator: users.isOperator })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)))

@@ -3,29 +3,48 @@ import type { AnalysisAggregates, GroupCellCount, PairTally, RatingTally } from 
 import type { Database } from '../client.ts'
 import { rowsOf } from '../client.ts'
 import { organisations } from '../schema.ts'
+import { orderWaves } from '../../analysis/order-waves.ts'
 
 /*
- * The SQL side of the statistics engine: PostgreSQL counts, Node computes. Every query here returns counts by
- * (raking cell × group × answer), never a response row, so the dashboard's cost grows with the number of
- * cells, not of responses (PRODUCT.md §6).
+ * The SQL side of the statistics engine: PostgreSQL counts, Node computes. Nothing here reads a response row:
+ * every function reads the aggregate tables that triggers keep equal to the responses as they arrive, are
+ * purged or erased (db/schema.ts, db/migrations/0001_maintained_aggregates.sql,
+ * docs/decisions/009-maintained-aggregates.md), so a request costs in proportion to the number of cells, not
+ * of responses. The tables hold raw values; the rating scale and the segments to cross come from the caller
+ * (the survey's current metadata) at read time.
  *
- * Shape of the main query, one scan of the survey's responses: GROUP BY (wave, every segment, every raking
- * variable) with, per rating and scale value, a filtered count — the finest cells, at most a few thousand rows
- * whatever the number of responses. They are fanned out to (by, group) ∈ {all, wave, each segment} in memory,
- * which costs in proportion to the cells. Key drivers take a second scan of the latest wave's complete cases.
+ * Which table answers which request:
+ * - without a date filter: `response_segment_cells` (wave × every segment, numeric answer counts) and, for key
+ *   drivers without segment filters, `response_answer_patterns` (wave × whole answer pattern);
+ * - with a date filter: `response_calendar_cells` (the same counts per wave × UTC day and × UTC month), read as
+ *   whole months plus edge days (see calendarRange), so bounded by segment combinations × (months + edge days);
+ * - key drivers with a date or segment filter: `response_day_cells` (wave × UTC day × segments × answer
+ *   pattern), whose size is bounded by days × segment combinations × patterns, in practice close to one row
+ *   per response;
+ * - the wave list: `response_fieldwork` (wave × version × UTC day, with first and last submission).
+ * Date filters are whole UTC days (the dashboard's, app/routes/app.surveys.$surveyId.dashboard.server.ts);
+ * any other instant is refused rather than answered inexactly.
+ *
+ * The same functions by a scan of the responses, the definition these must equal, are in
+ * db/queries/aggregates-scan.ts.
  */
 
-/** Which responses: one survey, or every survey of a series (its waves). Always inside one organisation. */
+/**
+ * Which responses: one survey, or every survey of a series (its waves), or surveys already resolved by
+ * {@link resolveAggregateScope} (so that a request that makes several reads looks the series up once). Always
+ * inside one organisation.
+ */
 export type AggregateScope =
-  | { organisationId: string; surveyId: string; seriesId?: undefined }
-  | { organisationId: string; seriesId: string; surveyId?: undefined }
+  | { organisationId: string; surveyId: string; seriesId?: undefined; surveyIds?: undefined }
+  | { organisationId: string; seriesId: string; surveyId?: undefined; surveyIds?: undefined }
+  | ResolvedScope
 
 /** Dashboard filters. Segment filters keep responses whose segment value is one of the listed values. */
 export interface AggregateFilters {
   waves?: string[]
-  /** submitted at or after (inclusive) */
+  /** submitted at or after (inclusive); a UTC midnight */
   from?: Date
-  /** submitted before (exclusive) */
+  /** submitted before (exclusive); a UTC midnight */
   to?: Date
   segments?: Record<string, string[]>
 }
@@ -51,52 +70,19 @@ export interface AggregateSpec {
   waveOrder?: string[]
 }
 
-/**
- * A series scope turned into its survey ids (inside the organisation), so the big scans filter on literal ids:
- * with a sub-select the planner loses its parallel hash-aggregate plan and sorts every response instead.
- */
-async function resolveScope(
-  db: Database,
-  scope: AggregateScope,
-): Promise<AggregateScope | { organisationId: string; surveyIds: string[] }> {
-  if (scope.surveyId !== undefined) return scope
+/** Survey ids inside one organisation: the scope of every read once resolved. */
+export type ResolvedScope = { organisationId: string; surveyIds: string[]; surveyId?: undefined; seriesId?: undefined }
+
+/** A series scope turned into its survey ids (inside the organisation); a foreign series selects nothing. */
+export async function resolveAggregateScope(db: Database, scope: AggregateScope): Promise<ResolvedScope> {
+  if (scope.surveyIds !== undefined) return scope
+  if (scope.surveyId !== undefined) return { organisationId: scope.organisationId, surveyIds: [scope.surveyId] }
   const rows = rowsOf<{ id: string }>(
     await db.execute(
       sql`select id from surveys where organisation_id = ${scope.organisationId}::uuid and series_id = ${scope.seriesId}::uuid`,
     ),
   )
   return { organisationId: scope.organisationId, surveyIds: rows.map((r) => r.id) }
-}
-
-function scopeCondition(scope: AggregateScope | { organisationId: string; surveyIds: string[] }): SQL {
-  if ('surveyIds' in scope) {
-    if (scope.surveyIds.length === 0) return sql`false`
-    return sql`r.organisation_id = ${scope.organisationId}::uuid and r.survey_id in (${sql.join(
-      scope.surveyIds.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )})`
-  }
-  if (scope.surveyId !== undefined) {
-    return sql`r.organisation_id = ${scope.organisationId}::uuid and r.survey_id = ${scope.surveyId}::uuid`
-  }
-  // The series is resolved inside the organisation, so a foreign series id selects nothing.
-  return sql`r.organisation_id = ${scope.organisationId}::uuid and r.survey_id in (
-    select s.id from surveys s where s.organisation_id = ${scope.organisationId}::uuid and s.series_id = ${scope.seriesId}::uuid)`
-}
-
-function filterConditions(filters: AggregateFilters, spec?: Pick<AggregateSpec, 'rakingLevels'>): SQL[] {
-  const out: SQL[] = []
-  if (filters.waves && filters.waves.length > 0) out.push(sql`r.wave in (${list(filters.waves)})`)
-  if (filters.from) out.push(sql`r.submitted_at >= ${filters.from.toISOString()}::timestamptz`)
-  if (filters.to) out.push(sql`r.submitted_at < ${filters.to.toISOString()}::timestamptz`)
-  for (const [segment, values] of Object.entries(filters.segments ?? {})) {
-    if (values.length === 0) continue
-    out.push(sql`r.segments->>${segment}::text in (${list(values)})`)
-  }
-  for (const [variable, levels] of Object.entries(spec?.rakingLevels ?? {})) {
-    out.push(levels.length === 0 ? sql`false` : sql`r.segments->>${variable}::text in (${list(levels)})`)
-  }
-  return out
 }
 
 function list(values: ReadonlyArray<string | number>): SQL {
@@ -106,30 +92,108 @@ function list(values: ReadonlyArray<string | number>): SQL {
   )
 }
 
-function whereClause(
-  scope: AggregateScope | { organisationId: string; surveyIds: string[] },
-  filters: AggregateFilters,
-  spec?: Pick<AggregateSpec, 'rakingLevels'>,
-): SQL {
-  return sql.join([scopeCondition(scope), ...filterConditions(filters, spec)], sql` and `)
+const DAY_MS = 86_400_000
+
+/** The filters' dates as UTC days ('YYYY-MM-DD'); an instant that is not a UTC midnight is an error. */
+function filterDays(filters: AggregateFilters, caller: string): { from?: string; to?: string } {
+  const day = (date: Date | undefined, name: string) => {
+    if (date === undefined) return undefined
+    if (!Number.isFinite(date.getTime()) || date.getTime() % DAY_MS !== 0)
+      throw new Error(`${caller}: filter "${name}" must be a UTC midnight (whole days are counted), got ${String(date)}`)
+    return date.toISOString().slice(0, 10)
+  }
+  return { from: day(filters.from, 'from'), to: day(filters.to, 'to') }
 }
 
-/** Chronological order: the given order, else numeric when every label is a number, else text order. */
-export function orderWaves(found: ReadonlyArray<string>, configured?: ReadonlyArray<string>): string[] {
-  if (configured)
-    return [
-      ...configured.filter((w) => found.includes(w)),
-      ...found.filter((w) => !configured.includes(w)).sort(),
-    ]
-  const numeric = found.every((w) => w.trim() !== '' && Number.isFinite(Number(w)))
-  return [...found].sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0))
+const hasDates = (filters: AggregateFilters) => filters.from !== undefined || filters.to !== undefined
+const hasSegmentFilters = (filters: AggregateFilters) =>
+  Object.values(filters.segments ?? {}).some((values) => values.length > 0)
+
+/**
+ * WHERE over an aggregate table aliased `c`: organisation and surveys, then waves, days (only on tables with a
+ * `day`), segment values and raking levels, with the very expressions the scan applies to a response
+ * (`segments->>name`), since the tables keep each response's segments as text.
+ */
+function whereClause(
+  scope: ResolvedScope,
+  filters: AggregateFilters,
+  options: {
+    caller: string
+    /** the table has a `day`, or (`'calendar'`) a `period` and `period_start` (response_calendar_cells) */
+    days: boolean | 'calendar'
+    rakingLevels?: Record<string, string[]>
+  },
+): SQL {
+  if (scope.surveyIds.length === 0) return sql`false`
+  const out: SQL[] = [
+    sql`c.organisation_id = ${scope.organisationId}::uuid`,
+    sql`c.survey_id in (${sql.join(
+      scope.surveyIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
+  ]
+  if (filters.waves && filters.waves.length > 0) out.push(sql`c.wave in (${list(filters.waves)})`)
+  const days = filterDays(filters, options.caller)
+  if ((days.from || days.to) && !options.days)
+    throw new Error(`${options.caller}: this table has no days; read response_day_cells for date filters`)
+  if (options.days === 'calendar') {
+    if (days.from || days.to) out.push(calendarRange(days.from, days.to))
+  } else {
+    if (days.from) out.push(sql`c.day >= ${days.from}::date`)
+    if (days.to) out.push(sql`c.day < ${days.to}::date`)
+  }
+  for (const [segment, values] of Object.entries(filters.segments ?? {})) {
+    if (values.length === 0) continue
+    out.push(sql`c.segments->>${segment}::text in (${list(values)})`)
+  }
+  for (const [variable, levels] of Object.entries(options.rakingLevels ?? {})) {
+    out.push(levels.length === 0 ? sql`false` : sql`c.segments->>${variable}::text in (${list(levels)})`)
+  }
+  return sql.join(out, sql` and `)
+}
+
+/** The first day of the month after the one `day` ('YYYY-MM-DD') falls in. */
+function nextMonthStart(day: string): string {
+  const year = Number(day.slice(0, 4))
+  const month = Number(day.slice(5, 7))
+  return month === 12 ? `${year + 1}-01-01` : `${day.slice(0, 4)}-${String(month + 1).padStart(2, '0')}-01`
 }
 
 /**
+ * The days [from, to) over `response_calendar_cells` (alias `c`) as whole months plus edge days: the month rows
+ * of every month that lies wholly inside the range, and the day rows of the days before the first and after
+ * the last whole month. Each response counts once in its day row and once in its month row, and the two parts
+ * are disjoint, so the sum is exactly the responses of the range (checked against a scan of the responses in
+ * tests/integration/aggregates-maintained.test.ts). A quarter reads three month rows per segment combination.
+ */
+function calendarRange(from: string | undefined, to: string | undefined): SQL {
+  // Whole months: [firstMonth, endMonth), each a first of month ('YYYY-MM-DD' strings compare as dates).
+  const firstMonth = from === undefined ? undefined : from.endsWith('-01') ? from : nextMonthStart(from)
+  const endMonth = to === undefined ? undefined : `${to.slice(0, 8)}01`
+  if (firstMonth !== undefined && endMonth !== undefined && firstMonth >= endMonth) {
+    return sql`(c.period = 'day' and c.period_start >= ${from}::date and c.period_start < ${to}::date)`
+  }
+  const months: SQL[] = [sql`c.period = 'month'`]
+  if (firstMonth !== undefined) months.push(sql`c.period_start >= ${firstMonth}::date`)
+  if (endMonth !== undefined) months.push(sql`c.period_start < ${endMonth}::date`)
+  const edges: SQL[] = []
+  if (from !== undefined && from !== firstMonth)
+    edges.push(sql`(c.period_start >= ${from}::date and c.period_start < ${firstMonth}::date)`)
+  if (to !== undefined && to !== endMonth)
+    edges.push(sql`(c.period_start >= ${endMonth}::date and c.period_start < ${to}::date)`)
+  const monthPart = sql`(${sql.join(months, sql` and `)})`
+  return edges.length === 0
+    ? monthPart
+    : sql`(${monthPart} or (c.period = 'day' and (${sql.join(edges, sql` or `)})))`
+}
+
+/** Chronological order of waves: the engine's one rule (analysis/order-waves.ts). */
+export { orderWaves }
+
+/**
  * One row per finest cell: wave × every segment × every raking variable, with the number of respondents and,
- * for each rating and each on-scale value, how many gave it. Counting inside one hash aggregate (packed sums, see
- * {@link CountMode}) keeps one small hash table (a few thousand cells) whatever the number of responses, instead
- * of fanning every response out to one row per rating; it is about 5× faster than unnesting (docs/benchmarks.md).
+ * for each rating and each on-scale value, how many gave it. A few thousand rows whatever the number of
+ * responses; summed in SQL from the maintained tables (see {@link loadFinestCells}).
  */
 export interface FinestCell {
   wave: string
@@ -163,122 +227,96 @@ export interface FinestCells {
 }
 
 /**
- * How the per-rating answer counts are computed. `packed` (the default): three 21-bit counters share one bigint
- * `sum(case …)`, 14 sums for seven 5-point ratings instead of 35 `count(*) filter (…)`; about 25% faster at
- * 100k and 1M responses (docs/benchmarks.md). A counter overflows only past 2,097,151 respondents in one finest
- * cell; when any cell is that large, the query is re-run `filtered`.
+ * The finest cells of the responses in scope, after filters: `response_segment_cells` summed to (wave, the
+ * requested segments and raking variables), or `response_day_cells` when a date filter is set. A missing
+ * segment value is ''.
+ *
+ * @example
+ * const finest = await loadFinestCells(db, { organisationId, seriesId }, spec, { waves: ['2026'] }, { fieldwork: false })
  */
-export type CountMode = 'packed' | 'filtered'
-
-const PACK_BITS = 21
-const PACK_FIELDS = 3
-const PACK_MAX_CELL = 2 ** PACK_BITS - 1
-
 export async function loadFinestCells(
   db: Database,
   scope: AggregateScope,
   spec: Pick<AggregateSpec, 'ratings' | 'scaleValues' | 'segments' | 'rakingVariables'>,
   filters: AggregateFilters = {},
   options: {
-    /** Also group by survey version and return each cell's first and last submission (for {@link wavesFromFinestCells}). */
+    /**
+     * Also return, per wave and survey version, the responses and first and last submission (for
+     * {@link wavesFromFinestCells}). Wave and date filters apply to it; segment filters cannot (the fieldwork
+     * table has no segments), so asking for both is an error.
+     */
     fieldwork?: boolean
-    countMode?: CountMode
   } = {},
 ): Promise<FinestCells> {
-  const mode = options.countMode ?? 'packed'
   const columns = [...new Set([...spec.segments, ...spec.rakingVariables])]
-  const cols = columns.map((name, i) => ({ name, col: sql.identifier(`c${i}`) }))
-  const answers = spec.ratings.map((rating, i) => ({ rating, col: sql.identifier(`a${i}`) }))
-  const countExprs: SQL[] = []
-  for (const a of answers) {
-    if (mode === 'filtered') {
-      for (const v of spec.scaleValues)
-        countExprs.push(sql`count(*) filter (where t.${a.col} = ${String(v)}::text)`)
-      continue
-    }
-    for (let start = 0; start < spec.scaleValues.length; start += PACK_FIELDS) {
-      const whens = spec.scaleValues
-        .slice(start, start + PACK_FIELDS)
-        .map((v, k) => sql`when ${String(v)}::text then ${String(2 ** (PACK_BITS * k))}::bigint`)
-      countExprs.push(sql`sum(case t.${a.col} ${sql.join(whens, sql` `)} else 0::bigint end)`)
+  const cols = columns.map((name, i) => sql`coalesce(c.segments->>${name}::text, '') as ${sql.identifier(`c${i}`)}`)
+  const dated = hasDates(filters)
+  const counts: SQL[] = []
+  for (const rating of spec.ratings) {
+    for (const v of spec.scaleValues) {
+      counts.push(sql`coalesce(sum((c.answers->${rating}::text->>${String(v)}::text)::bigint), 0)`)
     }
   }
-  const inner = [
-    sql`r.wave`,
-    ...cols.map(({ name, col }) => sql`coalesce(r.segments->>${name}::text, '') as ${col}`),
-    ...answers.map(({ rating, col }) => sql`r.answers->>${rating}::text as ${col}`),
-    ...(options.fieldwork ? [sql`r.survey_version_id::text as v`, sql`r.submitted_at as at`] : []),
-  ]
-  const groupCols = [sql`t.wave`, ...cols.map((c) => sql`t.${c.col}`), ...(options.fieldwork ? [sql`t.v`] : [])]
-  const fieldworkColumns = options.fieldwork ? sql`, min(t.at) as first_at, max(t.at) as last_at` : sql``
-  // Text, so that both drivers hand back exact digits (a packed sum can pass 2^53).
-  const countsColumn =
-    countExprs.length > 0 ? sql`array[${sql.join(countExprs, sql`, `)}]::text[]` : sql`array[]::text[]`
-  const resolved = await resolveScope(db, scope)
-  const rows = await db.transaction(async (tx) => {
-    // The planner cannot estimate how few distinct segment combinations there are and would sort every
-    // response; a hash aggregate over the few thousand cells is the right plan.
-    await tx.execute(sql`set local enable_sort = off`)
-    await tx.execute(sql`set local work_mem = '64MB'`)
-    return rowsOf<
-      Record<string, unknown> & {
-        wave: string
-        n: number | string
-        counts: string[] | null
-        v?: string
-        first_at?: string | Date | null
-        last_at?: string | Date | null
-      }
-    >(
-      await tx.execute(sql`
-        select ${sql.join(groupCols, sql`, `)}, count(*)::bigint as n, ${countsColumn} as counts${fieldworkColumns}
-          from (select ${sql.join(inner, sql`, `)} from responses r where ${whereClause(resolved, filters)}) t
-         group by ${sql.join(groupCols, sql`, `)}`),
-    )
-  })
-  if (mode === 'packed' && rows.some((row) => Number(row.n) > PACK_MAX_CELL))
-    return loadFinestCells(db, scope, spec, filters, { ...options, countMode: 'filtered' })
+  const resolved = await resolveAggregateScope(db, scope)
+  const where = whereClause(resolved, filters, { caller: 'loadFinestCells', days: dated ? 'calendar' : false })
+  const groupBy = columns.map((_, i) => sql.identifier(`c${i}`))
+  // Text, so that both drivers hand back exact digits.
+  const countsColumn = counts.length > 0 ? sql`array[${sql.join(counts, sql`, `)}]::text[]` : sql`array[]::text[]`
+  const rows = rowsOf<Record<string, unknown> & { wave: string; n: number | string; counts: string[] | null }>(
+    await db.execute(sql`
+      select c.wave${columns.length > 0 ? sql`, ${sql.join(cols, sql`, `)}` : sql``}, sum(c.responses)::bigint as n,
+             ${countsColumn} as counts
+        from ${dated ? sql`response_calendar_cells` : sql`response_segment_cells`} c
+       where ${where}
+       group by ${sql.join([sql`1`, ...groupBy], sql`, `)}`),
+  )
   const width = spec.scaleValues.length
-  const sumsPerRating = Math.ceil(width / PACK_FIELDS)
-  const mask = (1n << BigInt(PACK_BITS)) - 1n
-  const countsOf = (texts: string[]): number[][] => {
-    if (mode === 'filtered') {
-      const flat = texts.map(Number)
-      return spec.ratings.map((_, i) => flat.slice(i * width, (i + 1) * width))
-    }
-    return spec.ratings.map((_, i) => {
-      const out: number[] = []
-      for (let j = 0; j < width; j++) {
-        const packed = BigInt(texts[i * sumsPerRating + Math.floor(j / PACK_FIELDS)] ?? '0')
-        out.push(Number((packed >> BigInt(PACK_BITS * (j % PACK_FIELDS))) & mask))
-      }
-      return out
-    })
-  }
-  const dateOf = (value: string | Date | null | undefined) => (value == null ? null : new Date(value))
-  // With `fieldwork` a (wave, values) cell comes once per survey version: merge those (counts are integers, so
-  // the sums are exact), then fix the order.
   const SEP = '\u0001'
-  const merged = new Map<string, FinestCell>()
-  const fieldwork: WaveVersionFieldwork[] = []
+  const keyed: Array<[string, FinestCell]> = []
   for (const row of rows) {
-    const values = cols.map((_, i) => String(row[`c${i}`] ?? ''))
-    const wave = String(row.wave)
     const respondents = Number(row.n)
-    const counts = countsOf(row.counts ?? [])
-    if (options.fieldwork)
-      fieldwork.push({ wave, versionId: String(row.v), responses: respondents, firstAt: dateOf(row.first_at), lastAt: dateOf(row.last_at) })
-    const key = wave + SEP + values.join(SEP)
-    const cell = merged.get(key)
-    if (!cell) {
-      merged.set(key, { wave, values, respondents, counts })
-      continue
-    }
-    cell.respondents += respondents
-    counts.forEach((row, r) => row.forEach((count, j) => (cell.counts[r]![j]! += count)))
+    if (respondents === 0) continue
+    const values = columns.map((_, i) => String(row[`c${i}`] ?? ''))
+    const flat = (row.counts ?? []).map(Number)
+    keyed.push([
+      String(row.wave) + SEP + values.join(SEP),
+      { wave: String(row.wave), values, respondents, counts: spec.ratings.map((_, i) => flat.slice(i * width, (i + 1) * width)) },
+    ])
   }
-  const cells = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell)
-  return { columns, cells, ...(options.fieldwork ? { fieldwork } : {}) }
+  keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const out: FinestCells = { columns, cells: keyed.map(([, cell]) => cell) }
+  if (options.fieldwork) {
+    if (hasSegmentFilters(filters))
+      throw new Error('loadFinestCells: fieldwork is kept per wave and day, not per segment; drop the segment filters')
+    out.fieldwork = await loadFieldwork(db, resolved, filters, 'loadFinestCells')
+  }
+  return out
+}
+
+/** Per (wave, version): responses and first and last submission, from `response_fieldwork`. */
+async function loadFieldwork(
+  db: Database,
+  scope: ResolvedScope,
+  filters: AggregateFilters,
+  caller: string,
+): Promise<WaveVersionFieldwork[]> {
+  const rows = rowsOf<{ wave: string; version_id: string; n: string | number; first_at: string | Date; last_at: string | Date }>(
+    await db.execute(sql`
+      select c.wave, c.survey_version_id::text as version_id, sum(c.responses)::bigint as n,
+             min(c.first_at) as first_at, max(c.last_at) as last_at
+        from response_fieldwork c
+       where ${whereClause(scope, { ...filters, segments: {} }, { caller, days: true })}
+       group by 1, 2 order by 1, 2`),
+  )
+  return rows
+    .filter((p) => Number(p.n) > 0)
+    .map((p) => ({
+      wave: p.wave,
+      versionId: p.version_id,
+      responses: Number(p.n),
+      firstAt: new Date(p.first_at),
+      lastAt: new Date(p.last_at),
+    }))
 }
 
 export interface WaveSummary {
@@ -289,8 +327,9 @@ export interface WaveSummary {
   versionIds: string[]
 }
 
+
 /** Per-(wave, version) parts merged into one summary per wave, in chronological order. */
-function summariseWaves(parts: ReadonlyArray<WaveVersionFieldwork>, waveOrder?: string[]): WaveSummary[] {
+export function summariseWaves(parts: ReadonlyArray<WaveVersionFieldwork>, waveOrder?: string[]): WaveSummary[] {
   const byWave = new Map<string, { n: number; firstAt: Date | null; lastAt: Date | null; versionIds: Set<string> }>()
   for (const part of parts) {
     let w = byWave.get(part.wave)
@@ -418,9 +457,15 @@ export function aggregatesFromFinestCells(
 }
 
 /**
- * Counts the responses in scope into {@link AnalysisAggregates}, in PostgreSQL: one scan grouped to the finest
- * cells (see {@link loadFinestCells}), fanned out in memory; plus, when `keyDriverVariables` is set, one scan
- * of the latest wave for the joint counts of complete cases. A missing segment value is the group ''.
+ * Counts the responses in scope into {@link AnalysisAggregates}, in PostgreSQL: one read of the finest cells
+ * (see {@link loadFinestCells}), fanned out in memory; plus, when `keyDriverVariables` is set, one read of the
+ * latest wave's complete-case answer patterns (see {@link loadAnswerPatterns}). A missing segment value is the
+ * group ''.
+ *
+ * The latest wave is only known once the finest cells are in (the latest wave that has respondents after the
+ * filters). `latestWaveGuess`, when given (the caller's wave list, e.g. from `response_fieldwork`), lets the
+ * pattern read start beside the cell read instead of after it; if the guess turns out wrong, the patterns are
+ * read again for the right wave, so the result never depends on the guess.
  *
  * @example
  * const aggregates = await loadAggregates(db, { organisationId, surveyId }, spec, { waves: ['2026'] })
@@ -433,27 +478,46 @@ export async function loadAggregates(
   filters: AggregateFilters = {},
   preloaded?: FinestCells,
   preloadedPatterns?: AnswerPatterns,
+  latestWaveGuess?: Promise<string | undefined>,
 ): Promise<AnalysisAggregates> {
-  const finest = preloaded ?? (await loadFinestCells(db, scope, spec, filters))
+  const resolved = await resolveAggregateScope(db, scope)
+  const variables = spec.keyDriverVariables ?? []
+  const wantPatterns = variables.length >= 2
+  const guessed =
+    wantPatterns && !preloadedPatterns && latestWaveGuess
+      ? latestWaveGuess.then((wave) =>
+          wave === undefined ? undefined : loadAnswerPatterns(db, resolved, spec, filters, variables, wave),
+        )
+      : undefined
+  // Settled on its own so that a failed speculative read cannot go unhandled while the cells load.
+  const guessedSettled = guessed?.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+  const finest = preloaded ?? (await loadFinestCells(db, resolved, spec, filters))
   const aggregates = aggregatesFromFinestCells(finest, spec)
   const latest = aggregates.waves[aggregates.waves.length - 1]
-  const variables = spec.keyDriverVariables ?? []
-  if (variables.length >= 2 && latest !== undefined) {
+  if (wantPatterns && latest !== undefined) {
     const nWave = aggregates.groupCells
       .filter((g) => g.by === 'wave' && g.group === latest)
       .reduce((a, g) => a + g.count, 0)
+    let patterns =
+      preloadedPatterns && (preloadedPatterns.waves?.includes(latest) ?? true) ? preloadedPatterns : undefined
+    if (!patterns && guessedSettled) {
+      const outcome = await guessedSettled
+      if (!outcome.ok) throw outcome.error
+      if (outcome.value?.waves?.includes(latest)) patterns = outcome.value
+    }
     aggregates.keyDrivers = {
       wave: latest,
       variables: [...variables],
       nWave,
       pairs: pairTalliesFromPatterns(
-        preloadedPatterns?.byWave.has(latest)
-          ? preloadedPatterns
-          : await loadAnswerPatterns(db, scope, spec, filters, variables, latest),
+        patterns ?? (await loadAnswerPatterns(db, resolved, spec, filters, variables, latest)),
         latest,
       ),
     }
-  }
+  } else if (guessedSettled) await guessedSettled
   return aggregates
 }
 
@@ -461,14 +525,17 @@ export async function loadAggregates(
 export interface AnswerPatterns {
   variables: string[]
   scaleValues: number[]
+  /** the waves that were read (every pattern of them is in byWave); undefined when all waves were read */
+  waves?: string[]
   byWave: Map<string, Array<{ pattern: number; count: number }>>
 }
 
+
 /**
  * The complete cases (every variable on the scale) grouped by wave and by their whole answer pattern, packed
- * into one integer: at most scale^k patterns per wave (78,125 for seven 5-point ratings), whatever the number
- * of responses. Every wave is counted in the same scan, so this can run alongside {@link loadFinestCells}
- * before anyone knows which wave is the latest under the filters.
+ * into one integer: at most scale^k patterns per wave (78,125 for seven 5-point ratings). Read from
+ * `response_answer_patterns` when nothing but waves filters the responses, else from `response_day_cells`,
+ * which also keeps days and segments.
  */
 export async function loadAnswerPatterns(
   db: Database,
@@ -483,36 +550,53 @@ export async function loadAnswerPatterns(
   const out: AnswerPatterns = {
     variables: [...variables],
     scaleValues: [...spec.scaleValues],
+    ...(wave === undefined ? {} : { waves: [wave] }),
     byWave: new Map(),
   }
   if (base === 0 || variables.length < 2) return out
+  const detailed = hasDates(filters) || hasSegmentFilters(filters) || spec.rakingLevels !== undefined
   const scaleTexts = sql`array[${list(spec.scaleValues.map(String))}]::text[]`
-  const positions = variables.map((v) => sql`(array_position(${scaleTexts}, r.answers->>${v}::text) - 1)`)
+  // Each variable's position on the scale is computed once per row in the inner select, then tested and
+  // combined. The planner pulls this inner select up (so the positions are computed in the filter and again
+  // in the group key); fencing it with `offset 0` was measured and was slower, because the fenced plan gets no
+  // parallel workers (docs/benchmarks.md).
+  const positions = variables.map((v, i) => ({
+    expr: sql`(array_position(${scaleTexts}, c.pattern->>${v}::text) - 1) as ${sql.identifier(`p${i}`)}`,
+    col: sql`t.${sql.identifier(`p${i}`)}`,
+  }))
   const where = sql.join(
     [
-      whereClause(await resolveScope(db, scope), filters, spec),
-      ...(wave === undefined ? [] : [sql`r.wave = ${wave}::text`]),
-      ...positions.map((p) => sql`${p} is not null`),
+      whereClause(await resolveAggregateScope(db, scope), filters, {
+        caller: 'loadAnswerPatterns',
+        days: detailed,
+        ...(spec.rakingLevels ? { rakingLevels: spec.rakingLevels } : {}),
+      }),
+      ...(wave === undefined ? [] : [sql`c.wave = ${wave}::text`]),
     ],
     sql` and `,
   )
   // Horner's rule: pattern = ((p0 * base + p1) * base + p2) …, exact in bigint for any realistic survey.
-  let pattern: SQL = sql`${positions[0]!}::bigint`
-  for (const p of positions.slice(1)) pattern = sql`(${pattern} * ${base}::bigint + ${p})`
-  const rows = await db.transaction(async (tx) => {
-    // Up to 78k patterns a wave: let the hash aggregate stay in memory rather than spill to a sort.
-    await tx.execute(sql`set local work_mem = '64MB'`)
-    await tx.execute(sql`set local enable_sort = off`)
-    return rowsOf<{ wave: string; pattern: string | number; n: string | number }>(
-      await tx.execute(
-        sql`select r.wave, ${pattern} as pattern, count(*)::bigint as n from responses r where ${where} group by 1, 2`,
-      ),
-    )
-  })
+  let pattern: SQL = sql`${positions[0]!.col}::bigint`
+  for (const p of positions.slice(1)) pattern = sql`(${pattern} * ${base}::bigint + ${p.col})`
+  const rows = rowsOf<{ wave: string; pattern: string | number; n: string | number }>(
+    await db.execute(sql`
+      select t.wave, ${pattern} as pattern, sum(t.responses)::bigint as n
+        from (select c.wave, c.responses, ${sql.join(
+          positions.map((p) => p.expr),
+          sql`, `,
+        )}
+                from ${detailed ? sql`response_day_cells` : sql`response_answer_patterns`} c where ${where}) t
+       where ${sql.join(
+         positions.map((p) => sql`${p.col} is not null`),
+         sql` and `,
+       )}
+       group by 1, 2 order by 1, 2`),
+  )
   for (const row of rows) {
-    const list = out.byWave.get(row.wave) ?? []
-    list.push({ pattern: Number(row.pattern), count: Number(row.n) })
-    out.byWave.set(row.wave, list)
+    if (Number(row.n) === 0) continue
+    const patterns = out.byWave.get(row.wave) ?? []
+    patterns.push({ pattern: Number(row.pattern), count: Number(row.n) })
+    out.byWave.set(row.wave, patterns)
   }
   return out
 }
@@ -553,6 +637,7 @@ export function pairTalliesFromPatterns(patterns: AnswerPatterns, wave: string):
   return out
 }
 
+
 /** Responses in scope (after filters), and how many of them lack a raking level of the population. */
 export async function countResponses(
   db: Database,
@@ -563,18 +648,23 @@ export async function countResponses(
   const conditions = Object.entries(rakingLevels ?? {}).map(([variable, levels]) =>
     levels.length === 0
       ? sql`true`
-      : sql`coalesce(r.segments->>${variable}::text, '') not in (${list(levels)})`,
+      : sql`coalesce(c.segments->>${variable}::text, '') not in (${list(levels)})`,
   )
   const outside = conditions.length > 0 ? sql.join(conditions, sql` or `) : sql`false`
-  const rows = rowsOf<{ total: number | string; outside: number | string }>(
-    await db.execute(
-      sql`select count(*)::bigint as total, count(*) filter (where ${outside})::bigint as outside from responses r where ${whereClause(scope, filters)}`,
-    ),
+  const dated = hasDates(filters)
+  const where = whereClause(await resolveAggregateScope(db, scope), filters, {
+    caller: 'countResponses',
+    days: dated ? 'calendar' : false,
+  })
+  const rows = rowsOf<{ total: number | string | null; outside: number | string | null }>(
+    await db.execute(sql`
+      select sum(c.responses)::bigint as total, sum(c.responses) filter (where ${outside})::bigint as outside
+        from ${dated ? sql`response_calendar_cells` : sql`response_segment_cells`} c where ${where}`),
   )
   return { total: Number(rows[0]?.total ?? 0), outsideRakingLevels: Number(rows[0]?.outside ?? 0) }
 }
 
-/** Distinct values of each segment in scope with their respondent counts (for filter controls). */
+/** Distinct values of each segment in scope with their respondent counts (for filter controls), most common first. */
 export async function listSegmentValues(
   db: Database,
   scope: AggregateScope,
@@ -584,20 +674,21 @@ export async function listSegmentValues(
     segments.map((s) => [s, []]),
   )
   if (segments.length === 0) return out
+  const where = whereClause(await resolveAggregateScope(db, scope), {}, { caller: 'listSegmentValues', days: false })
   const rows = rowsOf<{ segment: string; value: string | null; n: number | string }>(
     await db.execute(sql`
-      select s.segment, r.segments->>s.segment as value, count(*)::bigint as n
-        from responses r
+      select s.segment, c.segments->>s.segment as value, sum(c.responses)::bigint as n
+        from response_segment_cells c
         cross join lateral (values ${sql.join(
           segments.map((s) => sql`(${s}::text)`),
           sql`, `,
         )}) as s(segment)
-       where ${scopeCondition(scope)}
+       where ${where}
        group by 1, 2
-       order by 1, 3 desc`),
+       order by 1, 3 desc, 2`),
   )
   for (const row of rows) {
-    if (row.value === null) continue
+    if (row.value === null || Number(row.n) === 0) continue
     out[row.segment]?.push({ value: row.value, count: Number(row.n) })
   }
   return out
@@ -605,30 +696,7 @@ export async function listSegmentValues(
 
 /** Waves in scope with response counts and fieldwork dates (for the trend view and the methods note). */
 export async function listWaves(db: Database, scope: AggregateScope, waveOrder?: string[]): Promise<WaveSummary[]> {
-  // Grouped by (wave, version) with plain aggregates: a hash aggregate, where array_agg(distinct …) per wave
-  // would sort every response.
-  const parts = rowsOf<{
-    wave: string
-    version_id: string
-    n: number | string
-    first_at: string | Date | null
-    last_at: string | Date | null
-  }>(
-    await db.execute(sql`
-      select r.wave, r.survey_version_id::text as version_id, count(*)::bigint as n,
-             min(r.submitted_at) as first_at, max(r.submitted_at) as last_at
-        from responses r where ${scopeCondition(await resolveScope(db, scope))} group by 1, 2`),
-  )
-  return summariseWaves(
-    parts.map((p) => ({
-      wave: p.wave,
-      versionId: p.version_id,
-      responses: Number(p.n),
-      firstAt: p.first_at === null ? null : new Date(p.first_at),
-      lastAt: p.last_at === null ? null : new Date(p.last_at),
-    })),
-    waveOrder,
-  )
+  return summariseWaves(await loadFieldwork(db, await resolveAggregateScope(db, scope), {}, 'listWaves'), waveOrder)
 }
 
 /**

@@ -3,12 +3,20 @@ import type { Database } from '../client.ts'
 import { rowsOf } from '../client.ts'
 
 /*
- * Free-text answers (CSE 1.3.5) of one survey of one organisation. Each response is fanned out once per
- * free-text question, so a page is a list of (response, question, text). PostgreSQL filters, counts and pages;
- * Node only ever sees one page of comments.
+ * Free-text answers (CSE 1.3.5) of one survey series of one organisation (all its waves, as the insight report
+ * and the dashboard cover). Each response is fanned out once per free-text question, so a page is a list of
+ * (response, question, text). PostgreSQL filters, counts and pages; Node only ever sees one page of comments.
+ * Which groups may show comments is the insight report's decision (report.rows[].commentsShown,
+ * app/routes/app.surveys.$surveyId.comments.server.ts); this file only applies it.
  */
 
 export const COMMENTS_PAGE_SIZE = 50
+
+/** The responses comments come from: every survey of one series, inside one organisation. */
+export interface CommentScope {
+  organisationId: string
+  seriesId: string
+}
 
 export interface CommentFilters {
   /** free-text question names to read (the survey's comment questions, or those tied to one driver) */
@@ -23,6 +31,8 @@ export interface CommentFilters {
    * that comparing two lists cannot reveal a small group's comments
    */
   exclude?: Record<string, string[]>
+  /** waves whose respondents are left out (the small waves of the view) */
+  excludeWaves?: string[]
 }
 
 export interface CommentRow {
@@ -37,8 +47,11 @@ export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
-function responseConditions(organisationId: string, surveyId: string, filters: Omit<CommentFilters, 'questions' | 'search'>): SQL[] {
-  const out: SQL[] = [sql`r.organisation_id = ${organisationId}::uuid`, sql`r.survey_id = ${surveyId}::uuid`]
+function responseConditions(scope: CommentScope, filters: Omit<CommentFilters, 'questions' | 'search'>): SQL[] {
+  const out: SQL[] = [
+    sql`r.organisation_id = ${scope.organisationId}::uuid`,
+    sql`r.survey_id in (select s.id from surveys s where s.organisation_id = ${scope.organisationId}::uuid and s.series_id = ${scope.seriesId}::uuid)`,
+  ]
   if (filters.waves && filters.waves.length > 0) {
     out.push(sql`r.wave in (${sql.join(filters.waves.map((w) => sql`${w}`), sql`, `)})`)
   }
@@ -49,14 +62,17 @@ function responseConditions(organisationId: string, surveyId: string, filters: O
   return out
 }
 
-function exclusionConditions(exclude: Record<string, string[]> | undefined): SQL[] {
-  return Object.entries(exclude ?? {})
+function exclusionConditions(exclude: Record<string, string[]> | undefined, excludeWaves: string[] | undefined): SQL[] {
+  const out = Object.entries(exclude ?? {})
     .filter(([, values]) => values.length > 0)
     .map(([segment, values]) => sql`coalesce(r.segments->>${segment}::text, '') not in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`)
+  if (excludeWaves && excludeWaves.length > 0)
+    out.push(sql`r.wave not in (${sql.join(excludeWaves.map((w) => sql`${w}`), sql`, `)})`)
+  return out
 }
 
-function commentConditions(organisationId: string, surveyId: string, filters: CommentFilters): SQL {
-  const out = [...responseConditions(organisationId, surveyId, filters), ...exclusionConditions(filters.exclude)]
+function commentConditions(scope: CommentScope, filters: CommentFilters): SQL {
+  const out = [...responseConditions(scope, filters), ...exclusionConditions(filters.exclude, filters.excludeWaves)]
   // only real text: a skipped question is absent, null or blank
   out.push(sql`jsonb_typeof(r.answers->q.question) = 'string'`)
   out.push(sql`btrim(r.answers->>q.question) <> ''`)
@@ -74,18 +90,17 @@ function questionsTable(questions: string[]): SQL {
 
 /**
  * One page (1-based, 50 comments) of free-text answers, newest first, and how many match in all. Scoped by
- * organisation and survey, so another organisation's survey id matches nothing.
+ * organisation and series, so another organisation's series id matches nothing.
  */
 export async function listComments(
   db: Database,
-  organisationId: string,
-  surveyId: string,
+  scope: CommentScope,
   filters: CommentFilters,
   page = 1,
   pageSize = COMMENTS_PAGE_SIZE,
 ): Promise<{ comments: CommentRow[]; total: number }> {
   if (filters.questions.length === 0) return { comments: [], total: 0 }
-  const where = commentConditions(organisationId, surveyId, filters)
+  const where = commentConditions(scope, filters)
   const from = sql`responses r cross join ${questionsTable(filters.questions)}`
   const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
   const [countRows, pageRows] = await Promise.all([
@@ -105,51 +120,4 @@ export async function listComments(
     wave: r.wave,
   }))
   return { comments, total }
-}
-
-/**
- * The unweighted base of a group: responses of the survey in the chosen waves whose segments match every
- * segment filter. The comments page hides a group's comments when this is under the suppression threshold.
- */
-export async function countGroupResponses(
-  db: Database,
-  organisationId: string,
-  surveyId: string,
-  filters: Omit<CommentFilters, 'questions' | 'search'>,
-): Promise<number> {
-  const where = sql.join(responseConditions(organisationId, surveyId, filters), sql` and `)
-  const rows = rowsOf<{ n: number | string }>(await db.execute(sql`select count(*)::bigint as n from responses r where ${where}`))
-  return Number(rows[0]?.n ?? 0)
-}
-
-/**
- * The groups of each segment with fewer than `threshold` respondents inside the view (the survey, its wave and
- * group filters), '' standing for "not stated". Their respondents' comments are left out of the view: a list
- * of comments cannot be suppressed by subtraction the way a table cell can, so it must never contain them.
- */
-export async function smallGroupsInView(
-  db: Database,
-  organisationId: string,
-  surveyId: string,
-  filters: Omit<CommentFilters, 'questions' | 'search' | 'exclude'>,
-  segments: ReadonlyArray<string>,
-  threshold: number,
-): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {}
-  if (segments.length === 0 || threshold <= 0) return out
-  const where = sql.join(responseConditions(organisationId, surveyId, filters), sql` and `)
-  const rows = rowsOf<{ segment: string; value: string }>(
-    await db.execute(sql`
-      select s.segment, coalesce(r.segments->>s.segment, '') as value
-        from responses r
-        cross join (values ${sql.join(
-          segments.map((name) => sql`(${name}::text)`),
-          sql`, `,
-        )}) as s(segment)
-       where ${where}
-       group by 1, 2
-      having count(*) < ${threshold}`),
-  )
-  for (const row of rows) (out[row.segment] ??= []).push(row.value)
-  return out
 }

@@ -27,15 +27,25 @@ export interface ExportCursor {
   id: string
 }
 
+/** The surveys whose responses are read: one survey, or every survey of a series (its waves). */
+function surveysCondition(surveyIds: string | ReadonlyArray<string>): SQL {
+  const ids = typeof surveyIds === 'string' ? [surveyIds] : surveyIds
+  if (ids.length === 0) return sql`false`
+  return sql`r.survey_id in (${sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  )})`
+}
+
 /**
- * Next batch of a survey's responses in (submitted_at, id) order, after `after`. Keyset pagination keeps
- * every query cheap (an index range scan on responses_org_survey_submitted_idx) and the process memory
- * bounded by the batch size, on PGlite and PostgreSQL alike.
+ * Next batch of a survey's (or a series' surveys') responses in (submitted_at, id) order, after `after`.
+ * Keyset pagination keeps every query cheap (an index range scan on responses_org_survey_submitted_idx) and the
+ * process memory bounded by the batch size, on PGlite and PostgreSQL alike.
  */
 export async function fetchResponseBatch(
   db: Database,
   organisationId: string,
-  surveyId: string,
+  surveyIds: string | ReadonlyArray<string>,
   after: ExportCursor | null,
   limit: number,
 ): Promise<ResponseExportRow[]> {
@@ -56,7 +66,7 @@ export async function fetchResponseBatch(
              to_char(r.submitted_at at time zone 'UTC', 'YYYY-MM-DD') as submitted_at,
              r.wave, r.source::text as source, r.answers, r.segments
         from responses r
-       where r.organisation_id = ${organisationId}::uuid and r.survey_id = ${surveyId}::uuid ${afterCondition}
+       where r.organisation_id = ${organisationId}::uuid and ${surveysCondition(surveyIds)} ${afterCondition}
        order by r.submitted_at, r.id
        limit ${limit}`),
   )
@@ -276,7 +286,7 @@ export type SqlCsvColumn =
 export async function fetchCsvLineBatch(
   db: Database,
   organisationId: string,
-  surveyId: string,
+  surveyIds: string | ReadonlyArray<string>,
   after: ExportCursor | null,
   limit: number,
   columns: ReadonlyArray<SqlCsvColumn>,
@@ -340,7 +350,7 @@ export async function fetchCsvLineBatch(
             from (
               select r.id, r.submitted_at, r.wave, r.source, r.answers, r.segments
                 from responses r
-               where r.organisation_id = ${organisationId}::uuid and r.survey_id = ${surveyId}::uuid ${afterCondition}
+               where r.organisation_id = ${organisationId}::uuid and ${surveysCondition(surveyIds)} ${afterCondition}
                order by r.submitted_at, r.id
                limit ${limit}
             ) b

@@ -100,3 +100,33 @@ export async function invitationState(db: Database, surveyId: string, token: str
   if (rows.length === 0) return 'unknown'
   return rows[0]!.used ? 'used' : 'unused'
 }
+
+export interface InvitationResponse {
+  responseId: string
+  clientId: string
+  payloadHash: string
+  receipt: string
+}
+
+/**
+ * The response stored on an invitation, if any. A submission refused because its invitation is used may be a
+ * retry of that very response (the same idempotency key and answers, sent twice at once): the caller answers
+ * it as a replay with this receipt (issue 12, finding 7). Scoped by organisation and survey.
+ */
+export async function findInvitationResponse(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  tokenHash: string,
+): Promise<InvitationResponse | null> {
+  const rows = rowsOf<{ id: string; client_id: string; payload_hash: string; receipt: string }>(
+    await db.execute(sql`
+      select r.id, r.client_id, r.payload_hash, r.receipt
+      from response_invitations i join responses r on r.invitation_id = i.id
+      where i.token_hash = ${tokenHash} and i.survey_id = ${surveyId} and i.organisation_id = ${organisationId}
+        and r.survey_id = ${surveyId} and r.organisation_id = ${organisationId}
+      limit 1`),
+  )
+  const row = rows[0]
+  return row ? { responseId: row.id, clientId: row.client_id, payloadHash: row.payload_hash, receipt: row.receipt } : null
+}

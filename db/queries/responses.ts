@@ -140,10 +140,11 @@ export async function storeResponse(db: Database, input: NewResponse): Promise<S
     : { status: 'conflict' }
 }
 
+/** Responses of one survey, from the maintained aggregates (db/queries/aggregates.ts): no scan. */
 export async function countResponses(db: Database, organisationId: string, surveyId: string): Promise<number> {
-  const rows = rowsOf<{ n: number }>(
+  const rows = rowsOf<{ n: number | string | null }>(
     await db.execute(
-      sql`select count(*)::int as n from responses where organisation_id = ${organisationId} and survey_id = ${surveyId}`,
+      sql`select sum(responses)::bigint as n from response_segment_cells where organisation_id = ${organisationId} and survey_id = ${surveyId}`,
     ),
   )
   return Number(rows[0]?.n ?? 0)
@@ -156,8 +157,9 @@ export interface RatingTally {
 }
 
 /**
- * Counts for one rating question, aggregated in PostgreSQL: all responses, valid answers (coded values, so
- * "don't know" is outside the base) and satisfied answers.
+ * Counts for one rating question, from the maintained aggregates: all responses, valid answers (coded values,
+ * so "don't know" is outside the base) and satisfied answers. Answers are compared as text, as stored, so 5
+ * and "5" code alike.
  */
 export async function tallyRating(
   db: Database,
@@ -167,17 +169,19 @@ export async function tallyRating(
   validValues: number[],
   satisfiedValues: number[],
 ): Promise<RatingTally> {
-  // Stored answers keep the definition's JSON type; compare as text so 5 and "5" code alike.
-  const textList = (values: number[]) => sql.join(values.map((v) => sql`${String(v)}`), sql`, `)
-  const valid = sql`(${textList(validValues)})`
-  const satisfied = sql`(${textList(satisfiedValues)})`
-  const rows = rowsOf<{ n: number; valid: number; satisfied: number }>(
+  const countOf = (values: number[]) =>
+    values.length === 0
+      ? sql`0::bigint`
+      : sql.join(
+          values.map((v) => sql`coalesce((c.answers->${question}::text->>${String(v)}::text)::bigint, 0)`),
+          sql` + `,
+        )
+  const rows = rowsOf<{ n: number | string | null; valid: number | string | null; satisfied: number | string | null }>(
     await db.execute(sql`
-      select count(*)::int as n,
-             count(*) filter (where answers->>${question} in ${valid})::int as valid,
-             count(*) filter (where answers->>${question} in ${satisfied})::int as satisfied
-      from responses
-      where organisation_id = ${organisationId} and survey_id = ${surveyId}`),
+      select sum(c.responses)::bigint as n, sum(${countOf([...new Set(validValues)])})::bigint as valid,
+             sum(${countOf([...new Set(satisfiedValues)])})::bigint as satisfied
+      from response_segment_cells c
+      where c.organisation_id = ${organisationId} and c.survey_id = ${surveyId}`),
   )
   const row = rows[0]
   return { responses: Number(row?.n ?? 0), valid: Number(row?.valid ?? 0), satisfied: Number(row?.satisfied ?? 0) }
@@ -246,23 +250,49 @@ export async function insertImportedResponses(
   return inserted
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Rows per retention DELETE: the aggregate triggers see each statement's deleted rows at once. */
+const PURGE_BATCH_ROWS = 10_000
+
 /**
- * Delete responses older than each survey's retention period (UK GDPR storage limitation), in one statement
- * across all organisations. Invitations used by purged responses keep only their used flag. Returns the count.
+ * Delete responses older than each survey's retention period (UK GDPR storage limitation) across all
+ * organisations, in statements of at most 10,000 rows, each of which also subtracts its rows from the
+ * maintained aggregates in the same transaction (db/migrations/0001_maintained_aggregates.sql). Invitations
+ * used by purged responses keep only their used flag. Returns the count.
  */
 export async function purgeExpiredResponses(db: Database, now = new Date()): Promise<number> {
-  const rows = rowsOf<{ n: number }>(
+  let purged = 0
+  for (;;) {
+    const rows = rowsOf<{ n: number }>(
+      await db.execute(sql`
+        with expired as (
+          select r.id from responses r join surveys s on s.id = r.survey_id
+           where r.submitted_at < ${now.toISOString()}::timestamptz - make_interval(days => s.retention_days)
+           limit ${PURGE_BATCH_ROWS}
+        ), purged as (
+          delete from responses r using expired e where r.id = e.id returning 1
+        )
+        select count(*)::int as n from purged`),
+    )
+    const n = Number(rows[0]?.n ?? 0)
+    purged += n
+    if (n < PURGE_BATCH_ROWS) return purged
+  }
+}
+
+/**
+ * Erase one response (a respondent's right to erasure), inside its organisation. The aggregate triggers
+ * subtract it in the same statement, so every figure read afterwards is as if it had never been stored.
+ * Returns false when no such response exists in the organisation.
+ */
+export async function eraseResponse(db: Database, organisationId: string, responseId: string): Promise<boolean> {
+  if (!UUID.test(responseId) || !UUID.test(organisationId)) return false
+  const rows = rowsOf<{ id: string }>(
     await db.execute(sql`
-      with purged as (
-        delete from responses r
-        using surveys s
-        where s.id = r.survey_id
-          and r.submitted_at < ${now.toISOString()}::timestamptz - make_interval(days => s.retention_days)
-        returning 1
-      )
-      select count(*)::int as n from purged`),
+      delete from responses where organisation_id = ${organisationId}::uuid and id = ${responseId}::uuid returning id`),
   )
-  return Number(rows[0]?.n ?? 0)
+  return rows.length > 0
 }
 
 /** Drop save-and-resume drafts past their expiry. */
@@ -275,37 +305,11 @@ export async function purgeExpiredResumeTokens(db: Database, now = new Date()): 
   return Number(rows[0]?.n ?? 0)
 }
 
+/** A save-and-resume draft; its queries are in db/queries/resume-drafts.ts. */
 export interface ResumeDraft {
   answers: Record<string, unknown>
   segments: Record<string, string>
   clientId: string
   lang: string
   currentPage: number
-}
-
-/** Save (or replace) the partial answers behind a resume token, kept until `expiresAt`. */
-export async function saveResumeDraft(
-  db: Database,
-  input: { organisationId: string; surveyId: string; tokenHash: string; draft: ResumeDraft; expiresAt: Date },
-): Promise<void> {
-  await db.execute(sql`
-    insert into resume_tokens (organisation_id, survey_id, token_hash, data, expires_at)
-    values (${input.organisationId}, ${input.surveyId}, ${input.tokenHash}, ${JSON.stringify(input.draft)}::jsonb, ${input.expiresAt.toISOString()}::timestamptz)
-    on conflict (token_hash) do update set data = excluded.data, expires_at = excluded.expires_at
-    where resume_tokens.survey_id = excluded.survey_id`)
-}
-
-export async function loadResumeDraft(db: Database, surveyId: string, tokenHash: string, now = new Date()): Promise<ResumeDraft | null> {
-  const rows = rowsOf<{ data: ResumeDraft }>(
-    await db.execute(sql`
-      select data from resume_tokens
-      where token_hash = ${tokenHash} and survey_id = ${surveyId} and expires_at > ${now.toISOString()}::timestamptz
-      limit 1`),
-  )
-  return rows[0]?.data ?? null
-}
-
-/** The draft is no longer needed once its response is stored. */
-export async function deleteResumeDraft(db: Database, surveyId: string, tokenHash: string): Promise<void> {
-  await db.execute(sql`delete from resume_tokens where token_hash = ${tokenHash} and survey_id = ${surveyId}`)
 }

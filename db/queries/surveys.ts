@@ -313,3 +313,19 @@ export async function duplicateSurveyForWave(
     .returning()
   return row ?? null
 }
+
+/**
+ * A survey by its slug in any organisation, for an operator's command-line tool (`npm run analyse -- --survey`).
+ * Never call it from a request: everything after it must be scoped by the survey's organisation.
+ */
+export async function findSurveyBySlugForOperator(
+  db: Database,
+  slug: string,
+): Promise<{ id: string; organisationId: string } | null> {
+  const [row] = await db
+    .select({ id: surveys.id, organisationId: surveys.organisationId })
+    .from(surveys)
+    .where(eq(surveys.slug, slug))
+    .limit(1)
+  return row ?? null
+}

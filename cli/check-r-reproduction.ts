@@ -1,7 +1,7 @@
 /**
  * Checks that R's survey package reproduces the app's headline numbers from the microdata export.
  *
- *   npx tsx scripts/check-r-reproduction.ts [--out DIR] [--database-url postgres://…] [--exclude-equality]
+ *   npx tsx cli/check-r-reproduction.ts [--out DIR] [--database-url postgres://…] [--exclude-equality]
  *
  * Seeds the demo survey into a fresh database (in-memory PGlite unless a database URL is given), exports
  * the microdata, codebook and R script exactly as the exports page does, runs `Rscript reproduce.R`, and

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { closeDatabase, getDb } from '../app/utils/db.server.ts'
-import { formatProblem, ImportError, runImport, type ImportPhase } from '../app/services/importer.server.ts'
+import { closeDatabase, getDb } from '#app/utils/db.server.ts'
+import { formatProblem, ImportError, runImport, type ImportPhase } from '#app/services/importer.server.ts'
 
 const USAGE = 'Usage: npm run import -- --csv responses.csv [--config analysis.json] --survey SLUG [--create] [--org SLUG]'
 

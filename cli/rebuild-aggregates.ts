@@ -1,0 +1,65 @@
+/**
+ * npm run aggregates:rebuild [-- --org SLUG] [--check]
+ *
+ * Rebuilds the aggregates kept as responses arrive (docs/decisions/009-maintained-aggregates.md) from the
+ * responses themselves, for one organisation (`--org SLUG`) or all. Opens the database the server would open
+ * (DATABASE_URL for PostgreSQL, else PGlite in PGLITE_DIR; an optional .env is read as server/start.ts does) and
+ * applies the migrations first. Writes to `responses` wait while it runs (rebuildAggregates in
+ * db/queries/aggregates-maintenance.ts); reads carry on. `--check` only compares each survey's responses with
+ * the totals of the aggregate tables and changes nothing.
+ * Exit code 0 = rebuilt (or, with --check, consistent), 1 = failed or inconsistent.
+ */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { getEnv } from '#app/env.server.ts'
+import { openDatabase } from '#db/client.ts'
+import { findOrganisationBySlug } from '#db/queries/accounts.ts'
+import { checkAggregateTotals, rebuildAggregates } from '#db/queries/aggregates-maintenance.ts'
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { org: { type: 'string' }, check: { type: 'boolean', default: false } } })
+  const envFile = path.join(process.cwd(), '.env')
+  if (existsSync(envFile)) process.loadEnvFile(envFile)
+  const env = getEnv()
+  const handle = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, poolMax: 2 })
+  try {
+    await handle.migrate()
+    let organisationId: string | null = null
+    if (values.org !== undefined) {
+      const organisation = await findOrganisationBySlug(handle.db, values.org)
+      if (!organisation) {
+        console.error(`aggregates:rebuild: no organisation with slug "${values.org}"`)
+        return 1
+      }
+      organisationId = organisation.id
+    }
+    const scope = values.org ? `organisation "${values.org}"` : 'every organisation'
+    if (!values.check) {
+      const started = performance.now()
+      const counted = await rebuildAggregates(handle.db, organisationId)
+      console.log(`Rebuilt the aggregates of ${scope}: ${counted.toLocaleString('en-GB')} responses in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
+    }
+    const mismatches = await checkAggregateTotals(handle.db, organisationId)
+    for (const m of mismatches)
+      console.error(`survey ${m.surveyId}: ${m.responses} responses, aggregate tables hold ${m.tables.join(' / ')}`)
+    if (mismatches.length > 0) {
+      console.error(`aggregates:rebuild: ${mismatches.length} survey(s) inconsistent${values.check ? '; run without --check to rebuild' : ''}`)
+      return 1
+    }
+    console.log(`Aggregates of ${scope} match the responses, survey by survey.`)
+    return 0
+  } finally {
+    await handle.close()
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    console.error(`aggregates:rebuild failed: ${error instanceof Error ? error.message : String(error)}`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,2 @@
+ALTER TABLE "sign_in_challenges" ADD COLUMN "organisation_id" uuid;--> statement-breakpoint
+ALTER TABLE "sign_in_challenges" ADD CONSTRAINT "sign_in_challenges_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;
