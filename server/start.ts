@@ -1,24 +1,26 @@
 /**
  * The production server: `npm start`. It builds the app if the build is missing or older than the sources,
- * opens the database (PGlite in ./data, or PostgreSQL through DATABASE_URL), migrates, seeds the demo once,
- * and serves on PORT. On SIGTERM or SIGINT it stops taking connections, closes the database and exits
+ * opens the database (PGlite in ./data, or PostgreSQL through DATABASE_URL), migrates, seeds the demo once
+ * (on PGlite, or on PostgreSQL only with SEED_DEMO=true: app/env.server.ts), starts the job queue (retention
+ * purges: app/services/jobs.server.ts) and serves on PORT. On SIGTERM or SIGINT it stops taking connections, closes the database and exits
  * promptly — remix-serve does not close the database (docs/decisions/003-production-server.md).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
-import compression from 'compression'
-import express from 'express'
 import { getEnv } from '../app/env.server.ts'
 import { closeDatabase, getDatabaseHandle } from '../app/utils/db.server.ts'
-import { log, logError } from '../app/utils/logger.server.ts'
-import { applySecurityHeaders, checkOrigin, newNonce } from '../app/utils/http-guards.server.ts'
+import { log, logError, routeConsoleThroughLogger } from '../app/utils/logger.server.ts'
 import { clientKeyFor } from '../app/utils/submission-limits.server.ts'
-import { startRetentionSchedule } from '../app/services/retention.server.ts'
+import { startJobs } from '../app/services/jobs.server.ts'
+import { loadTotpKey } from '../app/utils/totp-secret-box.server.ts'
+import { resealStoredTotpSecrets } from '../app/utils/two-factor.server.ts'
 import { DEMO_ADMIN } from '../db/seed.ts'
+import { countOperators } from '../db/queries/operators.ts'
+import { createServerApp } from './app.ts'
+import { createRequestHandler } from './remix-handler.ts'
 
 const root = process.cwd()
 const buildEntry = path.join(root, 'build/server/index.js')
@@ -62,87 +64,54 @@ async function main() {
   // Optional .env (see .env.example); real environment variables win.
   if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'))
   const env = getEnv()
+  // Two-factor secrets are sealed under TOTP_ENCRYPTION_KEY (docs/decisions/022-totp-secret-encryption.md): a
+  // missing key on PostgreSQL stops the start here, with what to set.
+  loadTotpKey()
   buildIfNeeded()
+  // From here on, console.* from Remix, React Router and Express is a structured, allow-listed line
+  // (app/utils/logger.server.ts); the banner below is written to stdout on purpose.
+  routeConsoleThroughLogger()
   const handle = await getDatabaseHandle()
+  // Seal any secret stored before encryption (or under TOTP_ENCRYPTION_KEY_PREVIOUS) with the current key.
+  const sealed = await resealStoredTotpSecrets(handle.db)
+  if (sealed.resealed > 0) log('info', { event: 'totp.resealed', count: sealed.resealed })
+  if (sealed.unreadable > 0) log('error', { event: 'totp.unreadable', count: sealed.unreadable, reason: 'no_configured_key_opens_them' })
   const build = (await import(pathToFileURL(buildEntry).href)) as ServerBuild
 
-  const app = express()
-  app.disable('x-powered-by')
-  app.set('trust proxy', false)
-  app.use((req, res, next) => {
-    const started = performance.now()
-    res.on('finish', () => {
-      // A path that matched nothing is whatever someone typed or pasted: log that it was not found, not what it was.
-      const path = res.statusCode === 404 ? '(not found)' : req.path
-      log('info', {
-        event: 'http',
-        method: req.method,
-        path,
-        status: res.statusCode,
-        durationMs: Math.round(performance.now() - started),
-      })
-    })
-    next()
-  })
-  app.use((req, res, next) => {
-    res.locals.cspNonce = newNonce()
-    applySecurityHeaders(req.path, res.locals.cspNonce as string, (name, value) => res.setHeader(name, value))
-    const refusal = checkOrigin({
-      method: req.method,
-      path: req.path,
-      origin: req.get('origin'),
-      secFetchSite: req.get('sec-fetch-site'),
-      host: req.get('host'),
-      publicOrigin: env.PUBLIC_ORIGIN,
-    })
-    if (refusal) {
-      res.status(403).type('text/plain').send(refusal)
-      return
-    }
-    next()
-  })
-  // Respondents are often on slow phones: gzip the pages, scripts and styles (about 4x smaller). Small JSON
-  // answers from the API stay under the 1 KiB threshold and are sent as they are.
-  app.use(
-    compression({
-      // Progress streams (import) must reach the page line by line, not in gzip-sized blocks; API answers are a
-      // few bytes, streamed without a length, and would only pay zlib's set-up on the submission hot path.
-      filter: (req, res) =>
-        !req.path.startsWith('/api/') &&
-        !/ndjson|event-stream/.test(String(res.getHeader('Content-Type') ?? '')) &&
-        compression.filter(req, res),
-    }),
-  )
-  app.use(
-    '/assets',
-    express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }),
-  )
-  app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
-  app.all(
-    '*',
-    createRequestHandler({
+  const app = createServerApp({
+    env,
+    clientRoot: path.join(root, 'build/client'),
+    handler: createRequestHandler({
       build,
       // The address itself never enters the app: only a keyed hash, for rate limits (utils/submission-limits).
+      // req.ip is the socket's address unless TRUST_PROXY names the proxies to believe.
       getLoadContext: (req, res) => ({
         cspNonce: res.locals.cspNonce as string,
-        clientKey: clientKeyFor(req.socket.remoteAddress),
+        clientKey: clientKeyFor(req.ip ?? req.socket.remoteAddress),
       }),
     }),
-  )
-  // Each survey's retention period, enforced now and hourly (services/retention.server.ts).
-  const stopRetention = startRetentionSchedule(async () => (await getDatabaseHandle()).db)
+  })
+  // Periodic work (each survey's retention period, now and hourly) as jobs on the PostgreSQL-backed queue, in
+  // this process unless JOB_WORKER=false leaves it to `npm run worker` (docs/decisions/017-job-queue.md).
+  const jobs = await startJobs(handle.db, { work: env.JOB_WORKER })
+  const operators = await countOperators(handle.db)
 
   const server = app.listen(env.PORT, () => {
     log('info', { event: 'server.listening', port: env.PORT, driver: handle.driver })
+    const say = (line: string) => process.stdout.write(`${line}\n`)
+    const database = handle.driver === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)'
     if (env.SEED_DEMO) {
-      console.log(`\nCSE Insight is running at http://localhost:${env.PORT}`)
-      console.log(`  Demo survey:  http://localhost:${env.PORT}/s/demo`)
-      console.log(
-        `  Staff login:  http://localhost:${env.PORT}/login  (${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`,
-      )
-      console.log(
-        `  Database:     ${handle.driver === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)'}\n`,
-      )
+      say(`\nCSE Insight is running at http://localhost:${env.PORT}`)
+      say(`  Demo survey:  http://localhost:${env.PORT}/s/demo`)
+      say(`  Staff login:  http://localhost:${env.PORT}/login  (${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`)
+      say(`  Database:     ${database}\n`)
+    } else if (operators === 0) {
+      // A production first start: no demo, no fixed password; say how to make the first operator.
+      say(`\nCSE Insight is running on ${database}, with no platform operator yet. Create the first one with`)
+      say('  npm run operator:create -- --email you@example.org')
+      say('(it asks for a password), then create an organisation and its first admin with')
+      say('  npm run org:create -- --name "Organisation name" --slug short-name --admin-email first.admin@example.org')
+      say('or, signed in as the operator, on /operator/organisations.\n')
     }
   })
   server.keepAliveTimeout = 5_000
@@ -151,13 +120,15 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
-    stopRetention()
     log('info', { event: 'server.stopping', signal })
     // Exit even if a client holds a connection open: 10 s is the usual orchestrator grace period.
     const force = setTimeout(() => process.exit(0), 8_000)
     force.unref()
     server.close(() => {
-      void closeDatabase()
+      void jobs
+        .stop()
+        .catch((error) => logError('jobs.stop_failed', error))
+        .then(() => closeDatabase())
         .catch((error) => logError('db.close_failed', error))
         .finally(() => process.exit(0))
     })
@@ -168,6 +139,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error)
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
   process.exit(1)
 })

@@ -25,7 +25,7 @@ export function applySecurityHeaders(path: string, nonce: string, set: (name: st
       "font-src 'self' data:",
       "connect-src 'self'",
       "object-src 'none'",
-      "base-uri 'self'",
+      "base-uri 'none'",
       "form-action 'self'",
       "frame-ancestors 'none'",
     ].join('; '),

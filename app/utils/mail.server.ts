@@ -1,99 +1,115 @@
-import net from 'node:net'
-import tls from 'node:tls'
+import { readFileSync } from 'node:fs'
+import { createTransport, type Transporter } from 'nodemailer'
+import type SMTPTransport from 'nodemailer/lib/smtp-transport'
 import { getEnv } from '#app/env.server.ts'
 import { log, logError } from './logger.server.ts'
 
 /**
- * Optional invitation e-mail through SMTP_URL, e.g. smtps://user:pass@smtp.example.org:465?from=insight@example.org
- * or smtp://relay.internal:25 (STARTTLS is used when the server offers it). No mail server is needed: without
- * SMTP_URL nothing is sent and the users page shows the link to copy. The message is never logged: it
- * carries a one-time token.
+ * E-mail through SMTP_URL with nodemailer (docs/decisions/014-nodemailer.md), e.g.
+ * smtps://user:pass@smtp.example.org:465?from=insight@example.org (TLS from the start) or
+ * smtp://user:pass@smtp.example.org:587?from=… (STARTTLS, required). No mail server is needed: without
+ * SMTP_URL nothing is sent and the users page shows the link to copy.
+ *
+ * - Nothing is sent, and no password is ever offered, over an unencrypted connection: `requireTLS` makes the
+ *   message fail when the server does not offer STARTTLS (issue 12, finding 7: the hand-written client sent
+ *   AUTH PLAIN in the clear). Only a relay without credentials may be used without TLS, and only when the URL
+ *   says so with `?tls=optional` (e.g. a local relay on the same host).
+ * - Certificates are verified; SMTP_TLS_CA_FILE adds a private CA.
+ * - Headers are encoded by nodemailer (RFC 2047), so non-ASCII subjects and names arrive intact, and line
+ *   breaks in them cannot add headers.
+ * - The message is never logged: it may carry a one-time token. Failures are logged by error name and code.
  */
-export async function sendInvitationMail(input: { to: string; organisationName: string; link: string; inviterName: string }): Promise<boolean> {
-  const smtpUrl = getEnv().SMTP_URL
-  if (!smtpUrl) return false
+export interface MailConfig {
+  smtpUrl: string | undefined
+  tlsCaFile?: string | undefined
+}
+
+function configFromEnv(): MailConfig {
+  const env = getEnv()
+  return { smtpUrl: env.SMTP_URL, tlsCaFile: env.SMTP_TLS_CA_FILE }
+}
+
+/** nodemailer's transport options for an SMTP_URL; throws (naming the function) when the URL is unusable. */
+export function mailTransportOptions(config: MailConfig): { options: SMTPTransport.Options; from: string } {
+  if (!config.smtpUrl) throw new Error('mailTransportOptions: SMTP_URL is not set')
+  const url = new URL(config.smtpUrl)
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new Error('mailTransportOptions: SMTP_URL must start with smtp:// or smtps://')
+  const secure = url.protocol === 'smtps:'
+  const hasCredentials = url.username !== ''
+  const tlsOptional = url.searchParams.get('tls') === 'optional'
+  if (tlsOptional && hasCredentials)
+    throw new Error('mailTransportOptions: tls=optional is only allowed for a relay without credentials')
+  const options: SMTPTransport.Options = {
+    host: url.hostname,
+    port: Number(url.port || (secure ? 465 : 587)),
+    secure,
+    requireTLS: !secure && !tlsOptional,
+    auth: hasCredentials
+      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+      : undefined,
+    tls: {
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      servername: url.hostname,
+      ...(config.tlsCaFile ? { ca: readFileSync(config.tlsCaFile) } : {}),
+    },
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+    name: 'cse-insight',
+  }
+  const from = url.searchParams.get('from') ?? `no-reply@${url.hostname}`
+  return { options, from }
+}
+
+/** Send one plain-text message. Returns false (and logs the error's name and code) when it was not sent. */
+export async function sendMail(
+  message: { to: string; subject: string; text: string; reason: string },
+  config: MailConfig = configFromEnv(),
+): Promise<boolean> {
+  if (!config.smtpUrl) return false
+  let transport: Transporter | undefined
   try {
-    const url = new URL(smtpUrl)
-    const from = url.searchParams.get('from') ?? `no-reply@${url.hostname}`
-    const body = [
-      `From: CSE Insight <${from}>`,
-      `To: <${input.to}>`,
-      `Subject: ${input.inviterName} invited you to ${input.organisationName} on CSE Insight`.replace(/[\r\n]/g, ' '),
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      `${input.inviterName} has invited you to join ${input.organisationName} on CSE Insight.`,
-      '',
-      `Open this link to accept (it works once, for 7 days):`,
-      input.link,
-      '',
-      'If you did not expect this, ignore this message.',
-    ].join('\r\n')
-    await smtpSend(url, from, input.to, body)
-    log('info', { event: 'mail.sent', reason: 'staff_invitation' })
+    const { options, from } = mailTransportOptions(config)
+    transport = createTransport(options)
+    await transport.sendMail({
+      from: { name: 'CSE Insight', address: from },
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      // One message per call, no pooling: nothing is queued in memory between requests.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    })
+    log('info', { event: 'mail.sent', reason: message.reason })
     return true
   } catch (error) {
-    logError('mail.failed', error)
+    logError('mail.failed', error, { reason: message.reason })
     return false
+  } finally {
+    transport?.close()
   }
 }
 
-async function smtpSend(url: URL, from: string, to: string, message: string): Promise<void> {
-  const secure = url.protocol === 'smtps:'
-  const port = Number(url.port || (secure ? 465 : 25))
-  let socket: net.Socket = secure ? tls.connect({ host: url.hostname, port, servername: url.hostname }) : net.connect({ host: url.hostname, port })
-  socket.setTimeout(15_000, () => socket.destroy(new Error('SMTP timeout')))
-  let buffer = ''
-  let waiting: ((line: string) => void) | null = null
-  let failed: ((error: Error) => void) | null = null
-  const attach = (s: net.Socket) => {
-    s.setEncoding('utf8')
-    s.on('data', (chunk: string) => {
-      buffer += chunk
-      // A reply is complete at a line whose 4th character is a space ("250 ok"), after any "250-…" lines.
-      const match = buffer.match(/(?:^|\r\n)(\d{3}) [^\r\n]*\r\n$/)
-      if (match && waiting) {
-        const reply = buffer
-        buffer = ''
-        const resolve = waiting
-        waiting = null
-        resolve(reply)
-      }
-    })
-    s.on('error', (error) => failed?.(error))
-  }
-  attach(socket)
-  const read = () =>
-    new Promise<string>((resolve, reject) => {
-      waiting = resolve
-      failed = reject
-    })
-  const expect = async (code: string) => {
-    const reply = await read()
-    if (!reply.split('\r\n').some((line) => line.startsWith(`${code} `))) throw new Error(`SMTP expected ${code}`)
-    return reply
-  }
-  const command = async (line: string, code: string) => {
-    const pending = expect(code)
-    socket.write(line + '\r\n')
-    return pending
-  }
-  await expect('220')
-  let features = await command(`EHLO cse-insight`, '250')
-  if (!secure && /STARTTLS/i.test(features)) {
-    await command('STARTTLS', '220')
-    socket = tls.connect({ socket, servername: url.hostname })
-    attach(socket)
-    features = await command(`EHLO cse-insight`, '250')
-  }
-  if (url.username) {
-    const credentials = Buffer.from(`\0${decodeURIComponent(url.username)}\0${decodeURIComponent(url.password)}`).toString('base64')
-    await command(`AUTH PLAIN ${credentials}`, '235')
-  }
-  await command(`MAIL FROM:<${from}>`, '250')
-  await command(`RCPT TO:<${to.replace(/[<>\r\n]/g, '')}>`, '250')
-  await command('DATA', '354')
-  await command(message.replace(/\r\n\./g, '\r\n..') + '\r\n.', '250')
-  socket.write('QUIT\r\n')
-  socket.end()
+export async function sendInvitationMail(
+  input: { to: string; organisationName: string; link: string; inviterName: string },
+  config: MailConfig = configFromEnv(),
+): Promise<boolean> {
+  return sendMail(
+    {
+      to: input.to,
+      subject: `${input.inviterName} invited you to ${input.organisationName} on CSE Insight`,
+      text: [
+        `${input.inviterName} has invited you to join ${input.organisationName} on CSE Insight.`,
+        '',
+        'Open this link to accept (it works once, for 7 days):',
+        input.link,
+        '',
+        'If you did not expect this, ignore this message.',
+      ].join('\n'),
+      reason: 'staff_invitation',
+    },
+    config,
+  )
 }

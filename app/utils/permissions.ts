@@ -15,9 +15,17 @@ export const PERMISSIONS = {
   'import:create': ['analyst', 'admin'],
   'population:write': ['analyst', 'admin'],
   'target:write': ['analyst', 'admin'],
+  // Issue 14: publish a survey's results to the public page; record "You said, we did" actions.
+  'results:publish': ['analyst', 'admin'],
+  'action:write': ['analyst', 'admin'],
   'users:manage': ['admin'],
   'settings:write': ['admin'],
   'audit:read': ['admin'],
+  // A customer's data rights (UK GDPR arts. 15, 17): find a response by its receipt and export it; erase it.
+  'response:read': ['analyst', 'admin'],
+  'response:erase': ['admin'],
+  // Retention periods: a change can delete responses at the next purge (app/services/retention.server.ts).
+  'retention:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -4,8 +4,9 @@ import { RateLimiter } from './rate-limit.server.ts'
 /**
  * Limits on response submissions (API, no-JS form, save-and-resume): one per survey, against floods aimed at
  * one survey, and one per client, against one machine filling a survey. The client key is an HMAC of the
- * address under a key made fresh at each start: a plain hash of an IPv4 address can be reversed by trying all
- * 2^32, this cannot. Keys live only in this process's memory; no address reaches the database or the logs.
+ * address under a secret key (CLIENT_KEY_SECRET, or one made fresh at each start): a plain hash of an IPv4
+ * address can be reversed by trying all 2^32, this cannot. No address reaches the database or the logs; the
+ * sign-in limits store only this keyed hash (sign-in-limits.server.ts).
  */
 
 function limitFromEnv(name: string, fallback: number): number {
@@ -13,7 +14,10 @@ function limitFromEnv(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback
 }
 
-const addressKey = randomBytes(32)
+// CLIENT_KEY_SECRET (app/env.server.ts) gives every instance the same key, so per-client sign-in limits kept in
+// the database are shared; without it the key is fresh at each start.
+const secret = process.env.CLIENT_KEY_SECRET
+const addressKey = secret && secret.length >= 32 ? Buffer.from(secret, 'utf8') : randomBytes(32)
 
 /** The per-client key for an address (undefined when unknown, e.g. a unit test without a socket). */
 export function clientKeyFor(address: string | undefined): string | undefined {
@@ -21,7 +25,13 @@ export function clientKeyFor(address: string | undefined): string | undefined {
   return createHmac('sha256', addressKey).update(address).digest('base64url').slice(0, 22)
 }
 
-let perClient = new RateLimiter(limitFromEnv('RATE_LIMIT_CLIENT_PER_MINUTE', 60), 60_000)
+// 60 a minute per client, up to 60 at once: a room of people behind one address can all submit together, and a
+// client past its budget waits a second for the next token, not the rest of a minute (rate-limit.server.ts).
+let perClient = new RateLimiter(
+  limitFromEnv('RATE_LIMIT_CLIENT_PER_MINUTE', 60),
+  60_000,
+  limitFromEnv('RATE_LIMIT_CLIENT_BURST', 60),
+)
 let perSurvey = new RateLimiter(limitFromEnv('RATE_LIMIT_SURVEY_PER_SECOND', 1_000), 1_000)
 
 /** Seconds to wait before retrying (answer 429 with Retry-After), or 0 to go ahead. */

@@ -26,6 +26,8 @@ function cellValue(value: CsvValue): string | number | null {
 }
 
 const NUMBER_FORMATS: Record<string, string> = {
+  // a published % satisfied, already rounded to whole percent (app/services/export-tables.server.ts)
+  percent: '0%',
   proportion: '0.0%',
   integer: '#,##0',
   number: '0.0000',
