@@ -38,6 +38,7 @@ export const PROBLEM_CODES = [
   'equality_required',
   'equality_without_prefer_not_to_say',
   'missing_translation',
+  'no_overall_measure',
 ] as const
 export type ProblemCode = (typeof PROBLEM_CODES)[number]
 
@@ -209,12 +210,15 @@ export function checkTemplate(
   }
 
   // A scale question with no metadata is a rating with no coding: it could not be analysed.
+  for (const name of metadata.notDrivers) lookup(name, 'the scale question marked "not a driver"')
   for (const q of byName.values()) {
-    if (metadata.ratings[q.name] !== undefined) continue
+    if (metadata.ratings[q.name] !== undefined || metadata.notDrivers.includes(q.name)) continue
     if (looksLikeRating(q)) {
       add(
         'rating_without_coding',
-        `Question "${q.name}" looks like a rating, but it has no driver or scale coding. Add them, or change it to a plain choice question.`,
+        metadata.importedFrom === 'surveyjs'
+          ? `Question "${q.name}" looks like a rating, but it is not mapped yet. On the mapping page, choose its driver and which answers count as satisfied, or mark it "not a driver".`
+          : `Question "${q.name}" looks like a rating, but it has no driver or scale coding. Add them, or change it to a plain choice question.`,
         {
           question: q.name,
           page: q.page,
@@ -276,6 +280,18 @@ export function checkTemplate(
     }
   }
 
+  // A survey brought from SurveyJS is only publishable once something measures overall satisfaction: every CSE
+  // result (satisfaction by group, key drivers, targets) is reported against it.
+  if (
+    metadata.importedFrom === 'surveyjs' &&
+    !Object.values(metadata.ratings).some((r) => r.driver === 'overall')
+  ) {
+    add(
+      'no_overall_measure',
+      'No question measures overall satisfaction yet, so this survey cannot be published. On the mapping page, choose the rating question that asks how satisfied people are overall and map it to "Overall satisfaction".',
+    )
+  }
+
   // Every locale the metadata promises must have text everywhere.
   for (const locale of metadata.locales) {
     if (locale === 'en') continue
@@ -291,7 +307,7 @@ export function checkTemplate(
 }
 
 /** A `rating` question, or a single-choice question whose answers are numbers (plus at most a don't-know). */
-function looksLikeRating(q: QuestionRef): boolean {
+export function looksLikeRating(q: QuestionRef): boolean {
   if (q.type === 'rating') return true
   if (!SCALE_QUESTION_TYPES.includes(q.type)) return false
   const values = answerValues(q.element)

@@ -28,6 +28,7 @@ export * from './definition'
 export { AGREE_5, EASE_5 } from './scales'
 export {
   checkTemplate,
+  looksLikeRating,
   PREFER_NOT_TO_SAY,
   PROBLEM_CODES,
   type ProblemCode,

@@ -92,6 +92,17 @@ export const templateMetadataSchema = z.object({
   equalityQuestions: z.array(questionNameSchema).default([]),
   /** Locales the definition carries text for, `en` first. */
   locales: z.array(z.enum(['en', 'cy'])).default(['en']),
+  /**
+   * Scale questions an analyst chose not to analyse as a driver or as overall satisfaction (the mapping page,
+   * docs/decisions/023-surveyjs-import-and-mapping.md): checkTemplate does not ask for their coding.
+   */
+  notDrivers: z.array(questionNameSchema).default([]),
+  /**
+   * Where the survey came from when it was not built from our templates: `surveyjs` for a plain SurveyJS
+   * definition (as SurveyJS Creator saves it), which cannot be published until a rating measures overall
+   * satisfaction.
+   */
+  importedFrom: z.literal('surveyjs').optional(),
 })
 export type TemplateMetadata = z.infer<typeof templateMetadataSchema>
 export type TemplateMetadataInput = z.input<typeof templateMetadataSchema>

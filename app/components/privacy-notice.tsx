@@ -1,47 +1,39 @@
-/** The privacy promise shown on every survey (UK GDPR transparency). */
+import type { Lang } from '#app/i18n/catalogue.ts'
+import { emailMessages } from '#app/i18n/email.ts'
+import { privacyText } from '#app/i18n/privacy.ts'
+import { ADDRESS_KEEP_DAYS } from '#app/services/invitation-email.ts'
+
+/**
+ * The privacy promise shown on every survey (UK GDPR transparency), from the catalogue (app/i18n/privacy.ts;
+ * the sentence on e-mail addresses is with the e-mail messages, app/i18n/email.ts).
+ */
 export function PrivacyNotice({
   lang,
   organisationName,
   retentionDays,
   custom,
 }: {
-  lang: 'en' | 'cy'
+  lang: Lang
   organisationName: string
   retentionDays: number
   /** The survey's own notice from the builder, shown instead of the standard wording. */
   custom?: string | null
 }) {
+  const text = privacyText[lang]
   const months = Math.round(retentionDays / 30)
-  if (custom) {
-    return (
-      <aside className="privacy" aria-label={lang === 'cy' ? 'Hysbysiad preifatrwydd' : 'Privacy notice'}>
-        <h2>{lang === 'cy' ? 'Eich preifatrwydd' : 'Your privacy'}</h2>
-        {custom.split(/\n{2,}/).map((paragraph, i) => (
-          <p key={i}>{paragraph}</p>
-        ))}
-      </aside>
-    )
-  }
-  if (lang === 'cy') {
-    return (
-      <aside className="privacy" aria-label="Hysbysiad preifatrwydd">
-        <h2>Eich preifatrwydd</h2>
-        <p>
-          Mae {organisationName} yn defnyddio eich atebion i wella ei wasanaethau. Nid ydym yn cadw eich
-          cyfeiriad IP na manylion eich dyfais gyda'ch atebion. Mae pob cwestiwn am amdanoch chi yn ddewisol.
-          Rydym yn cadw atebion am tua {months} mis, ac yna'n eu dileu.
-        </p>
-      </aside>
-    )
-  }
   return (
-    <aside className="privacy" aria-label="Privacy notice">
-      <h2>Your privacy</h2>
-      <p>
-        {organisationName} uses your answers to improve its services. We do not keep your IP address or
-        details of your device with your answers. Every question about you is optional. We keep answers for
-        about {months} months, then delete them.
-      </p>
+    <aside className="privacy" aria-label={text.label}>
+      <h2>{text.heading}</h2>
+      {custom ? (
+        custom.split(/\n{2,}/).map((paragraph, i) => <p key={i}>{paragraph}</p>)
+      ) : (
+        <>
+          <p>
+            {[text.purpose(organisationName), text.noTracking, text.optional, text.keeping(months)].join(' ')}
+          </p>
+          <p>{emailMessages[lang].privacyAddresses(String(ADDRESS_KEEP_DAYS))}</p>
+        </>
+      )}
     </aside>
   )
 }

@@ -1,88 +1,36 @@
+import { Form, useNavigation } from '@remix-run/react'
+import { useRef } from 'react'
+import { langOf, otherLang } from '#app/i18n/catalogue.ts'
+import { respondentText } from '#app/i18n/respondent.ts'
 import type { FormQuestion, RespondentForm as FormShape } from '#app/services/respondent-form.server.ts'
-import type { AnswerProblem } from '#app/services/validate-answers.server.ts'
+import type { FormStep, StepProblem } from '#app/services/respondent-pages.server.ts'
 import { PrivacyNotice } from './privacy-notice.tsx'
+import { useAutosave, useFocusOnStep, useLiveVisibility, type VisibilityAnswer } from './respondent-enhance.ts'
 
-interface Props {
-  data: {
-    slug: string
-    lang: string
-    locales: string[]
-    clientId: string
-    segments: Record<string, string>
-    form: FormShape
-    invitation: string | null
-    invitationState?: 'none' | 'unused' | 'used' | 'unknown'
-    organisationName: string
-    privacyNotice?: string | null
-    retentionDays: number
-    resume?: string | null
-    initialAnswers?: Record<string, unknown> | null
-  }
-  actionData: {
-    problems: AnswerProblem[]
-    values: Record<string, string[]>
-    saved?: { url: string; expiresAt: string }
-  } | null
+export interface RespondentPageData {
+  slug: string
+  lang: string
+  locales: string[]
+  clientId: string
+  segments: Record<string, string>
+  form: FormShape
+  step: FormStep
+  invitation: string | null
+  invitationState?: 'none' | 'unused' | 'used' | 'unknown'
+  organisationName: string
+  privacyNotice?: string | null
+  retentionDays: number
+  resume?: string | null
 }
 
-const TEXT = {
-  en: {
-    errorTitle: 'There is a problem',
-    submit: 'Send my answers',
-    optional: '(optional)',
-    ifApplies: 'Answer this if it applies to you.',
-    switchTo: 'Cymraeg',
-    choose: 'Choose an answer',
-    pageOf: (i: number, n: number) => `Part ${i} of ${n}`,
-    save: 'Save and come back later',
-    savedTitle: 'Your answers are saved',
-    savedBody: (date: string) =>
-      `Use this link to come back and finish before ${date}. Keep it private: anyone with it can see and change these answers.`,
-    invitationUsed: 'This invitation has already been used',
-    invitationUsedBody:
-      'Thank you: we have your answers from this link, and each invitation accepts one response.',
-    invitationUnknown: 'This invitation link is not valid',
-    invitationUnknownBody:
-      'Check that the whole link was copied. If it still does not work, the survey may have changed; contact us.',
-  },
-  cy: {
-    errorTitle: 'Mae problem',
-    submit: 'Anfon fy atebion',
-    optional: '(dewisol)',
-    ifApplies: "Atebwch hwn os yw'n berthnasol i chi.",
-    switchTo: 'English',
-    choose: 'Dewiswch ateb',
-    pageOf: (i: number, n: number) => `Rhan ${i} o ${n}`,
-    save: 'Cadw a dod yn ôl yn nes ymlaen',
-    savedTitle: "Mae eich atebion wedi'u cadw",
-    savedBody: (date: string) =>
-      `Defnyddiwch y ddolen hon i ddod yn ôl a gorffen cyn ${date}. Cadwch hi'n breifat: gall unrhyw un sydd â hi weld a newid yr atebion hyn.`,
-    invitationUsed: "Mae'r gwahoddiad hwn wedi'i ddefnyddio eisoes",
-    invitationUsedBody:
-      "Diolch: mae eich atebion o'r ddolen hon gennym, ac mae pob gwahoddiad yn derbyn un ymateb.",
-    invitationUnknown: "Nid yw'r ddolen wahoddiad hon yn ddilys",
-    invitationUnknownBody:
-      "Gwiriwch fod y ddolen gyfan wedi'i chopïo. Os nad yw'n gweithio o hyd, cysylltwch â ni.",
-  },
-} as const
+type Text = (typeof respondentText)['en' | 'cy']
 
-function QuestionField({
-  q,
-  problem,
-  values,
-  text,
-}: {
-  q: FormQuestion
-  problem?: AnswerProblem
-  values: string[]
-  text: (typeof TEXT)['en' | 'cy']
-}) {
+function QuestionField({ q, problem, values, text }: { q: FormQuestion; problem?: StepProblem; values: string[]; text: Text }) {
   const id = `q-${q.name}`
   const hintId = `${id}-hint`
   const errorId = `${id}-error`
   const describedBy =
-    [q.description || q.conditional ? hintId : null, problem ? errorId : null].filter(Boolean).join(' ') ||
-    undefined
+    [q.description || q.conditional ? hintId : null, problem ? errorId : null].filter(Boolean).join(' ') || undefined
   const hint = (
     <>
       {q.description || q.conditional ? (
@@ -94,7 +42,7 @@ function QuestionField({
       ) : null}
       {problem ? (
         <p className="error-message" id={errorId}>
-          <span className="sr-only">Error: </span>
+          <span className="sr-only">{text.errorPrefix} </span>
           {problem.message}
         </p>
       ) : null}
@@ -107,20 +55,14 @@ function QuestionField({
   )
   if (q.kind === 'radiogroup' || q.kind === 'rating' || q.kind === 'checkbox' || q.kind === 'boolean') {
     const type = q.kind === 'checkbox' ? 'checkbox' : 'radio'
+    const choices = q.kind === 'boolean' ? [{ value: 'true', text: text.yes }, { value: 'false', text: text.no }] : q.choices
     return (
       <fieldset className={problem ? 'field-error' : undefined} aria-describedby={describedBy} id={id}>
         <legend>{label}</legend>
         {hint}
-        {q.choices.map((c, i) => (
+        {choices.map((c, i) => (
           <div className="choice" key={c.value}>
-            <input
-              type={type}
-              id={`${id}-${i}`}
-              name={q.name}
-              value={c.value}
-              defaultChecked={values.includes(c.value)}
-              required={q.required && type === 'radio' && i === 0 ? true : undefined}
-            />
+            <input type={type} id={`${id}-${i}`} name={q.name} value={c.value} defaultChecked={values.includes(c.value)} />
             <label htmlFor={`${id}-${i}`}>{c.text}</label>
           </div>
         ))}
@@ -132,13 +74,7 @@ function QuestionField({
       <div className={`field${problem ? ' field-error' : ''}`}>
         <label htmlFor={id}>{label}</label>
         {hint}
-        <select
-          id={id}
-          name={q.name}
-          defaultValue={values[0] ?? ''}
-          aria-describedby={describedBy}
-          required={q.required}
-        >
+        <select id={id} name={q.name} defaultValue={values[0] ?? ''} aria-describedby={describedBy}>
           <option value="">{text.choose}</option>
           {q.choices.map((c) => (
             <option key={c.value} value={c.value}>
@@ -154,15 +90,7 @@ function QuestionField({
       <label htmlFor={id}>{label}</label>
       {hint}
       {q.kind === 'comment' ? (
-        <textarea
-          id={id}
-          name={q.name}
-          rows={5}
-          maxLength={q.maxLength}
-          defaultValue={values[0] ?? ''}
-          aria-describedby={describedBy}
-          required={q.required}
-        />
+        <textarea id={id} name={q.name} rows={5} maxLength={q.maxLength} defaultValue={values[0] ?? ''} aria-describedby={describedBy} />
       ) : (
         <input
           id={id}
@@ -172,41 +100,71 @@ function QuestionField({
           maxLength={q.maxLength}
           defaultValue={values[0] ?? ''}
           aria-describedby={describedBy}
-          required={q.required}
         />
       )}
     </div>
   )
 }
 
-/** Stored answers (a resumed draft) as the strings the form fields hold. */
-function answersAsFormValues(answers: Record<string, unknown> | null): Record<string, string[]> {
-  const values: Record<string, string[]> = {}
-  for (const [name, value] of Object.entries(answers ?? {}))
-    values[name] = Array.isArray(value) ? value.map(String) : [String(value)]
-  return values
+/** Where an error summary link goes: the first radio or box of a choice question, else the field itself. */
+function fieldAnchor(q: FormQuestion): string {
+  return q.kind === 'radiogroup' || q.kind === 'rating' || q.kind === 'checkbox' || q.kind === 'boolean'
+    ? `#q-${q.name}-0`
+    : `#q-${q.name}`
 }
 
-/** The survey as a real HTML form: works with no JavaScript, with a screen reader, on any phone. */
-export function RespondentForm({ data, actionData }: Props) {
-  const lang = data.lang === 'cy' ? 'cy' : 'en'
-  const text = TEXT[lang]
-  const problems = actionData?.problems ?? []
+function invitationRefusal(state: RespondentPageData['invitationState'], text: Text) {
+  if (state !== 'used' && state !== 'unknown') return null
+  const used = state === 'used'
+  return (
+    <div className="panel-confirm" data-testid="invitation-refused">
+      <h1>{used ? text.invitationUsed : text.invitationUnknown}</h1>
+      <p>{used ? text.invitationUsedBody : text.invitationUnknownBody}</p>
+    </div>
+  )
+}
+
+/**
+ * The survey as a real HTML form, one part at a time: it works with no JavaScript, with a screen reader, on
+ * any phone. With JavaScript it only enhances (./respondent-enhance.ts): parts change without a reload,
+ * questions show and hide as the server decides, answers are kept on the device. It never replaces a field.
+ */
+export function RespondentForm({ data, step }: { data: RespondentPageData; step: FormStep & { clientId?: string } }) {
+  const lang = langOf(data.lang)
+  const text = respondentText[lang]
+  const formRef = useRef<HTMLFormElement>(null)
+  const navigation = useNavigation()
+  const page = data.form.pages[step.view.page]
+  const live: VisibilityAnswer = useLiveVisibility(formRef, step.view)
+  const { clientId, restored } = useAutosave(
+    formRef,
+    data.slug,
+    { fromStep: step.clientId, fromPage: data.clientId },
+    step,
+    !step.clientId && !data.resume,
+  )
+  const { headingRef, summaryRef } = useFocusOnStep(step)
+
+  const refusal = invitationRefusal(data.invitationState, text)
+  if (refusal) return refusal
+
+  const asked = new Set(step.view.asked)
+  const triggers = new Set(step.view.triggers)
+  const questions = (page?.questions ?? []).filter((q) => asked.has(q.name))
+  const byName = new Map(questions.map((q) => [q.name, q]))
+  const problems = step.problems
   const byQuestion = new Map(problems.map((p) => [p.question, p]))
-  const values = actionData?.values ?? answersAsFormValues(data.initialAnswers ?? null)
-  const saved = actionData?.saved
-  const other = lang === 'cy' ? 'en' : 'cy'
+  const carried = { ...restored, ...step.values }
+  const saved = step.saved
+  const resumeToken = saved?.token ?? step.resumeCarry?.token ?? data.resume ?? null
+  const writeKey = saved?.writeKey ?? step.resumeCarry?.writeKey ?? null
+  const other = otherLang(lang)
   const switchParams = new URLSearchParams({ ...data.segments, lang: other })
   if (data.invitation) switchParams.set('invitation', data.invitation)
-  if (data.invitationState === 'used' || data.invitationState === 'unknown') {
-    const used = data.invitationState === 'used'
-    return (
-      <div className="panel-confirm" data-testid="invitation-refused">
-        <h1>{used ? text.invitationUsed : text.invitationUnknown}</h1>
-        <p>{used ? text.invitationUsedBody : text.invitationUnknownBody}</p>
-      </div>
-    )
-  }
+  const count = live.count
+  const heading =
+    count > 1 ? `${text.pageOf(live.position, count)}${page?.title ? `: ${page.title}` : ''}` : page?.title || data.form.title
+  const busy = navigation.state !== 'idle'
   return (
     <>
       {data.locales.includes('cy') ? (
@@ -217,7 +175,7 @@ export function RespondentForm({ data, actionData }: Props) {
         </p>
       ) : null}
       <h1>{data.form.title}</h1>
-      {data.form.description ? <p className="lede">{data.form.description}</p> : null}
+      {data.form.description && step.view.position === 1 ? <p className="lede">{data.form.description}</p> : null}
       {saved ? (
         <div className="panel-confirm" role="status" data-testid="resume-saved">
           <h2>{text.savedTitle}</h2>
@@ -238,75 +196,69 @@ export function RespondentForm({ data, actionData }: Props) {
         </div>
       ) : null}
       {problems.length > 0 ? (
-        <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
+        <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1} ref={summaryRef}>
           <h2 id="error-summary-title">{text.errorTitle}</h2>
           <ul>
-            {problems.map((p) => (
-              <li key={p.question + p.message}>
-                {byQuestion.has(p.question) && p.question !== 'form' ? (
-                  <a href={`#q-${p.question}`}>{p.message}</a>
-                ) : (
-                  p.message
-                )}
-              </li>
-            ))}
+            {problems.map((p) => {
+              const q = byName.get(p.question)
+              return <li key={p.question + p.message}>{q ? <a href={fieldAnchor(q)}>{p.message}</a> : p.message}</li>
+            })}
           </ul>
         </div>
       ) : null}
-      <form method="post" action={`/s/${data.slug}${data.lang === 'cy' ? '?lang=cy' : ''}`} noValidate>
-        <input type="hidden" name="clientId" value={data.clientId} />
-        <input type="hidden" name="lang" value={data.lang} />
+      <p className="hint">{text.blankRule}</p>
+      <Form method="post" noValidate replace preventScrollReset ref={formRef} id="respondent-form">
+        <input type="hidden" name="clientId" value={clientId} />
+        <input type="hidden" name="lang" value={lang} />
+        <input type="hidden" name="page" value={step.view.page} />
+        <input type="hidden" name="via" value={live.enhanced ? 'web' : 'nojs'} />
         {data.invitation ? <input type="hidden" name="invitation" value={data.invitation} /> : null}
-        {data.resume || saved ? (
-          <input
-            type="hidden"
-            name="resume"
-            value={data.resume ?? new URL(saved!.url).searchParams.get('resume') ?? ''}
-          />
-        ) : null}
+        {resumeToken ? <input type="hidden" name="resume" value={resumeToken} /> : null}
+        {/* Only the page that saved holds the write key; a page opened from a link saves into a new link. */}
+        {writeKey ? <input type="hidden" name="resumeKey" value={writeKey} /> : null}
         {Object.entries(data.segments).map(([param, value]) => (
           <input key={param} type="hidden" name={`segment.${param}`} value={value} />
         ))}
+        {/* Answers from the other parts ride along, so nothing is lost between parts (and the last part sends all). */}
+        {Object.entries(carried).flatMap(([name, list]) =>
+          asked.has(name) ? [] : list.map((value, i) => <input key={`${name}:${i}`} type="hidden" name={name} value={value} />),
+        )}
         <div className="honeypot" aria-hidden="true">
-          <label htmlFor="website">Leave this empty</label>
+          <label htmlFor="website">{text.honeypotLabel}</label>
           <input id="website" name="website" type="text" tabIndex={-1} autoComplete="off" />
         </div>
-        {data.form.pages.map((page, index) => (
-          <section key={index} aria-labelledby={`page-${index}`}>
-            <h2 className="page-heading" id={`page-${index}`}>
-              {data.form.pages.length > 1
-                ? `${text.pageOf(index + 1, data.form.pages.length)}${page.title ? `: ${page.title}` : ''}`
-                : page.title || text.pageOf(1, 1)}
-            </h2>
-            {page.description ? <p className="hint">{page.description}</p> : null}
-            {page.questions.map((q) => (
-              <QuestionField
-                key={q.name}
-                q={q}
-                problem={byQuestion.get(q.name)}
-                values={values[q.name] ?? []}
-                text={text}
-              />
-            ))}
-          </section>
-        ))}
-        <PrivacyNotice
-          lang={lang}
-          organisationName={data.organisationName}
-          retentionDays={data.retentionDays}
-          custom={data.privacyNotice}
-        />
+        <section aria-labelledby="page-heading" key={step.view.page}>
+          <h2 className="page-heading" id="page-heading" tabIndex={-1} ref={headingRef}>
+            {heading}
+          </h2>
+          {page?.description ? <p className="hint">{page.description}</p> : null}
+          {questions.map((q) => (
+            <div key={q.name} data-question={q.name} data-trigger={triggers.has(q.name) ? '' : undefined} hidden={live.hidden.has(q.name)}>
+              <QuestionField q={q} problem={byQuestion.get(q.name)} values={step.values[q.name] ?? []} text={text} />
+            </div>
+          ))}
+        </section>
+        <PrivacyNotice lang={lang} organisationName={data.organisationName} retentionDays={data.retentionDays} custom={data.privacyNotice} />
+        {live.enhanced ? <p className="hint">{text.keptOnDevice}</p> : null}
+        <p className="sr-only" role="status" aria-live="polite">
+          {busy ? (live.last ? text.sending : text.loadingPage) : ''}
+        </p>
         <div className="button-group">
-          <button type="submit" className="button">
-            {text.submit}
+          <button type="submit" name="intent" value="next" className="button">
+            {live.last ? text.submit : text.next}
           </button>
+          {step.view.position > 1 ? (
+            <button type="submit" name="intent" value="previous" className="button secondary" formNoValidate>
+              {text.previous}
+            </button>
+          ) : null}
           {data.form.pages.length > 1 ? (
             <button type="submit" name="intent" value="save" className="button secondary" formNoValidate>
               {text.save}
             </button>
           ) : null}
         </div>
-      </form>
+      </Form>
     </>
   )
 }

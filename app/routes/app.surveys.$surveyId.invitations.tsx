@@ -26,6 +26,10 @@ export default function InvitationsPage() {
         as a CSV file to use in a mail merge or print run: only a fingerprint of each link is kept, so nobody
         (including us) can show them again. If you lose the file, make a new batch.
       </p>
+      <p>
+        <Link to={`/app/surveys/${data.survey.id}/invitations/email`}>Send invitations by e-mail instead</Link>, in
+        English or Welsh, with reminders and the response rate by batch.
+      </p>
       {!data.published ? (
         <p className="error-message">
           Publish the survey before sending invitations: links to a draft do not work.

@@ -3,21 +3,36 @@ import { data, redirect } from '@remix-run/node'
 import { findPublishedSurveyBySlug, surveyAvailability } from '#db/queries/surveys.ts'
 import { invitationState, type InvitationState } from '#db/queries/invitations.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { sanitizeDefinition } from '#app/utils/sanitize-html.server.ts'
 import { describeSurvey, parseMetadata } from '#app/services/survey-definition.server.ts'
+import { answersFromForm, buildRespondentForm, definitionText, segmentsFromUrl, type RespondentForm } from '#app/services/respondent-form.server.ts'
 import {
-  answersFromForm,
-  buildRespondentForm,
-  segmentsFromUrl,
-} from '#app/services/respondent-form.server.ts'
+  answersAsFormValues,
+  neighbourPage,
+  pageOfQuestion,
+  pageView,
+  questionValues,
+  type FormStep,
+  type FormValues,
+  type PageContext,
+} from '#app/services/respondent-pages.server.ts'
+import { validateAnswers } from '#app/services/validate-answers.server.ts'
 import { submitResponse } from '#app/services/submit-response.server.ts'
-import type { AnswerProblem } from '#app/services/validate-answers.server.ts'
+import { langOf, type Lang } from '#app/i18n/catalogue.ts'
+import { respondentText } from '#app/i18n/respondent.ts'
 import { findDraft, saveDraft } from '#app/services/resume.server.ts'
 import { publicOrigin } from '#app/services/survey-links.server.ts'
 import { checkResumeLimits, checkSubmissionLimits } from '#app/utils/submission-limits.server.ts'
 import { isDatabaseUnavailable } from '#db/client.ts'
+import { readFormStrict } from '#app/services/request-body.server.ts'
+import { z } from 'zod'
 
 export const HONEYPOT_FIELD = 'website'
+
+/** A plain form of ours is a few KiB; the server's public body limit (server/body-limit.ts) is 128 KiB. */
+const MAX_FORM_BYTES = 128 * 1024
+
+/** The page's idempotency key: a real UUID, as the API requires (36 hex digits or dashes reached the database). */
+const isClientId = (value: string) => z.uuid().safeParse(value).success
 
 /** A database outage becomes 503 with Retry-After (the error page says nothing was lost), never a crash. */
 async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
@@ -27,20 +42,50 @@ async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
     if (isDatabaseUnavailable(error)) {
       throw new Response('The service is briefly unavailable. Please try again in a minute.', {
         status: 503,
-        headers: { 'Retry-After': '5' },
+        headers: { 'Retry-After': '5', 'Cache-Control': 'no-store' },
       })
     }
     throw error
   }
 }
 
+/**
+ * 404 and 410 from the respondent page are never cached: a survey that reopens must show as open in the same
+ * tab (issue 13). The route's `headers` export passes these headers on (Remix's errorHeaders).
+ */
+export function notAvailable(status: 404 | 410, message: string): Response {
+  return new Response(message, { status, headers: { 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' } })
+}
+
 async function loadOpenSurvey(slug: string) {
   const published = await orUnavailable(async () => findPublishedSurveyBySlug(await getDb(), slug))
-  if (!published) throw new Response('We could not find that survey.', { status: 404 })
+  if (!published) throw notAvailable(404, 'We could not find that survey.')
   const availability = surveyAvailability(published.survey)
-  if (availability === 'closed') throw new Response('This survey is closed.', { status: 410 })
-  if (availability === 'not_yet_open') throw new Response('This survey is not open yet.', { status: 404 })
+  if (availability === 'closed') throw notAvailable(410, 'This survey is closed.')
+  if (availability === 'not_yet_open') throw notAvailable(404, 'This survey is not open yet.')
   return published
+}
+
+type Published = Awaited<ReturnType<typeof loadOpenSurvey>>
+
+/** The survey as the page shows it in one language: its questions, parts and metadata (cached per version). */
+function surveyInLanguage(published: Published, lang: Lang) {
+  const metadata = parseMetadata(published.version.metadata, published.version.id)
+  const descriptor = describeSurvey(published.version.definition, published.version.id)
+  const form = formCache(published.version.id, lang, () => buildRespondentForm(descriptor, lang))
+  const titles = new Map(form.pages.flatMap((p) => p.questions.map((q) => [q.name, q.title] as const)))
+  return { metadata, descriptor, form, titles }
+}
+
+const forms = new Map<string, RespondentForm>()
+function formCache(versionId: string, lang: Lang, build: () => RespondentForm): RespondentForm {
+  const key = `${versionId}:${lang}`
+  const hit = forms.get(key)
+  if (hit) return hit
+  if (forms.size > 500) forms.clear()
+  const form = build()
+  forms.set(key, form)
+  return form
 }
 
 export async function loadRespondentPage(request: Request, slug: string) {
@@ -53,10 +98,10 @@ async function loadRespondentPageUnguarded(request: Request, slug: string) {
   const resume = url.searchParams.get('resume')
   const draft = await findDraft(published.survey.id, resume)
   const metadata = parseMetadata(published.version.metadata, published.version.id)
-  const descriptor = describeSurvey(published.version.definition, published.version.id)
   const locales = metadata.locales
   const requested = url.searchParams.get('lang') ?? draft?.lang ?? null
-  const lang = requested && (locales as string[]).includes(requested) ? requested : 'en'
+  const lang = langOf(requested && (locales as string[]).includes(requested) ? requested : 'en')
+  const { descriptor, form } = surveyInLanguage(published, lang)
   const invitation = url.searchParams.get('invitation')
   // Say so before anyone spends time answering: a used or unknown invitation cannot be sent.
   const invitationStatus: InvitationState | 'none' =
@@ -65,21 +110,22 @@ async function loadRespondentPageUnguarded(request: Request, slug: string) {
       : invitation.length < 16 || invitation.length > 200
         ? 'unknown'
         : await invitationState(await getDb(), published.survey.id, invitation)
+  const segments = draft ? { ...draft.segments, ...segmentsFromUrl(url, metadata) } : segmentsFromUrl(url, metadata)
+  const values: FormValues = answersAsFormValues(draft?.answers ?? null)
+  const view = pageView({ form, descriptor, metadata, segments }, values, draft?.currentPage ?? 0)
   return {
     slug,
     lang,
     locales,
     // A resumed draft keeps its idempotency key, so finishing on another device still makes one response.
     clientId: draft?.clientId ?? randomUUID(),
-    segments: draft
-      ? { ...draft.segments, ...segmentsFromUrl(url, metadata) }
-      : segmentsFromUrl(url, metadata),
+    segments,
     resume: draft ? resume : null,
+    /** The resumed draft's answers and part, as stored (null for a fresh page). */
     initialAnswers: draft?.answers ?? null,
-    initialPage: draft?.currentPage ?? 0,
-    form: buildRespondentForm(descriptor, lang),
-    // SurveyJS renders completedHtml and html questions unsanitised: clean the definition at render too.
-    definition: sanitizeDefinition(published.version.definition) as Record<string, unknown>,
+    initialPage: view.page,
+    form,
+    step: { view, values, problems: [] } satisfies FormStep as FormStep,
     invitation: invitationStatus === 'unused' ? invitation : null,
     invitationState: invitationStatus,
     organisationName: published.organisationName,
@@ -90,24 +136,11 @@ async function loadRespondentPageUnguarded(request: Request, slug: string) {
 
 /** The survey's own privacy notice (set in the builder, stored as plain text), in the page's language. */
 function privacyNoticeText(definition: unknown, lang: string): string | null {
-  const value = (definition as { privacyNotice?: unknown } | null)?.privacyNotice
-  const text =
-    typeof value === 'string'
-      ? value
-      : value && typeof value === 'object'
-        ? ((value as Record<string, unknown>)[lang] ?? (value as Record<string, unknown>).default)
-        : null
-  if (typeof text !== 'string') return null
+  const text = definitionText(definition, 'privacyNotice', lang)
+  if (text === null) return null
   // Stored as text by the builder; strip any tags that an imported definition might carry.
   const plain = text.replace(/<[^>]*>/g, '').trim()
   return plain === '' ? null : plain
-}
-
-export interface FormActionResult {
-  problems: AnswerProblem[]
-  values: Record<string, string[]>
-  /** Set after "save and come back later": the link that brings these answers back. */
-  saved?: { url: string; expiresAt: string }
 }
 
 function tooMany(wait: number): Response {
@@ -117,75 +150,105 @@ function tooMany(wait: number): Response {
   })
 }
 
-/** The no-JavaScript path: a plain form post, validated and stored exactly like the API. */
+
+/** The step the page shows next (the answer to Next, Previous, Save and refused sends). */
+type StepResult = FormStep & { clientId: string }
+
+/** The page's script asks which questions of this part to hide as answers change (the server decides). */
+export interface VisibilityResult {
+  visibility: { page: number; hidden: string[]; last: boolean; count: number; position: number }
+}
+
+/** Every post of the respondent form: Next, Previous, Save and come back later, Send, and the visibility check. */
 export async function handleFormSubmission(request: Request, slug: string, clientKey?: string) {
   return orUnavailable(() => handleFormSubmissionUnguarded(request, slug, clientKey))
 }
 
 async function handleFormSubmissionUnguarded(request: Request, slug: string, clientKey?: string) {
   const published = await loadOpenSurvey(slug)
-  const formData = await request.formData()
-  const lang = formData.get('lang') === 'cy' ? 'cy' : 'en'
+  const read = await readFormStrict(request, MAX_FORM_BYTES)
+  if (!read.ok) throw new Response(read.message, { status: read.status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  const formData = new FormData()
+  for (const [name, value] of read.fields) formData.append(name, value)
+  const lang = langOf(formData.get('lang'))
+  const t = respondentText[lang]
   // Bots fill every field they see; people never see this one. Pretend success and store nothing.
   const honeypot = formData.get(HONEYPOT_FIELD)
   if (typeof honeypot === 'string' && honeypot.trim() !== '') {
     return redirect(`/s/${encodeURIComponent(slug)}/thanks`)
   }
-  const descriptor = describeSurvey(published.version.definition, published.version.id)
-  const answers = answersFromForm(formData, descriptor)
-  const segments: Record<string, string> = {}
+  const { descriptor, metadata, form, titles } = surveyInLanguage(published, lang)
+  const segments: Record<string, string> = Object.create(null)
   for (const [key, value] of formData.entries()) {
-    if (key.startsWith('segment.') && typeof value === 'string')
-      segments[key.slice('segment.'.length)] = value
+    if (key.startsWith('segment.') && typeof value === 'string') segments[key.slice('segment.'.length)] = value
   }
+  const ctx: PageContext = { form, descriptor, metadata, segments }
+  const values = questionValues(descriptor, formData.entries())
+  const answers = answersFromForm(formData, descriptor)
   const clientId = String(formData.get('clientId') ?? '')
-  const invitation = formData.get('invitation')
-  const values: Record<string, string[]> = {}
-  for (const [key, value] of formData.entries())
-    if (typeof value === 'string') (values[key] ??= []).push(value)
-
+  const pageNumber = Number(formData.get('page'))
+  const page = Number.isInteger(pageNumber) ? Math.min(Math.max(pageNumber, 0), Math.max(form.pages.length - 1, 0)) : 0
+  const intent = formData.get('intent')
   const resume = formData.get('resume')
-  const resumeToken =
-    typeof resume === 'string' && resume.length >= 20 && resume.length <= 100 ? resume : undefined
-  if (formData.get('intent') === 'save' && /^[0-9a-f-]{36}$/i.test(clientId)) {
+  const resumeToken = typeof resume === 'string' && resume.length >= 20 && resume.length <= 100 ? resume : undefined
+  const resumeKey = formData.get('resumeKey')
+  const writeKey = typeof resumeKey === 'string' && resumeKey.length <= 100 ? resumeKey : undefined
+  const step = (at: number, problems: FormStep['problems'] = []): StepResult => ({
+    view: pageView(ctx, values, at),
+    values,
+    problems,
+    clientId,
+    ...(resumeToken ? { resumeCarry: { token: resumeToken, ...(writeKey ? { writeKey } : {}) } } : {}),
+  })
+
+  if (intent === 'visibility') {
+    const view = pageView(ctx, values, page)
+    return data<VisibilityResult>({
+      visibility: { page: view.page, hidden: view.hidden, last: view.last, count: view.count, position: view.position },
+    })
+  }
+  if (!isClientId(clientId)) {
+    return data<StepResult>(step(page, [{ question: 'form', message: t.formExpired }]), { status: 400 })
+  }
+  if (intent === 'previous') return data<StepResult>(step(neighbourPage(ctx, values, page, -1) ?? page))
+
+  if (intent === 'save') {
     const wait = checkResumeLimits(slug, clientKey)
     if (wait > 0) throw tooMany(wait)
     const saved = await saveDraft(slug, {
       token: resumeToken,
+      writeKey,
       clientId,
       answers,
       segments,
       lang,
-      currentPage: 0,
+      currentPage: page,
     })
-    if (saved.kind !== 'saved') throw new Response('This survey is closed.', { status: 410 })
+    if (saved.kind !== 'saved') throw notAvailable(410, 'This survey is closed.')
     const resumeUrl = `${publicOrigin(request)}/s/${encodeURIComponent(slug)}?resume=${saved.token}${lang === 'cy' ? '&lang=cy' : ''}`
-    return data<FormActionResult>(
-      { problems: [], values, saved: { url: resumeUrl, expiresAt: saved.expiresAt.toISOString() } },
-      { status: 200 },
-    )
+    return data<StepResult>({
+      ...step(page),
+      saved: { url: resumeUrl, token: saved.token, writeKey: saved.writeKey, expiresAt: saved.expiresAt.toISOString() },
+    })
   }
+
+  // Next (or Send on the last part): check this part's visible questions, then move on or send.
+  const view = pageView(ctx, values, page)
+  const asked = new Set(view.asked)
+  const checked = validateAnswers(descriptor, metadata, answers, segments, { lang, titles })
+  const here = checked.ok ? [] : checked.problems.filter((p) => asked.has(p.question))
+  if (here.length > 0) return data<StepResult>(step(view.page, here), { status: 422 })
+  const next = neighbourPage(ctx, values, view.page, 1)
+  if (next !== null) return data<StepResult>(step(next))
+
   const wait = checkSubmissionLimits(slug, clientKey)
   if (wait > 0) throw tooMany(wait)
-  if (!/^[0-9a-f-]{36}$/i.test(clientId)) {
-    return data<FormActionResult>(
-      {
-        problems: [{ question: 'form', message: 'The form has expired. Reload the page and try again.' }],
-        values,
-      },
-      { status: 400 },
-    )
-  }
+  const invitation = formData.get('invitation')
   const outcome = await submitResponse(
     slug,
-    {
-      id: clientId,
-      answers,
-      segments,
-      invitation: typeof invitation === 'string' && invitation ? invitation : undefined,
-      resume: resumeToken,
-    },
-    'nojs',
+    { id: clientId, answers, segments, invitation: typeof invitation === 'string' && invitation ? invitation : undefined, resume: resumeToken },
+    formData.get('via') === 'web' ? 'web' : 'nojs',
+    { lang, titles },
   )
   switch (outcome.kind) {
     case 'created':
@@ -193,39 +256,18 @@ async function handleFormSubmissionUnguarded(request: Request, slug: string, cli
       return redirect(
         `/s/${encodeURIComponent(slug)}/thanks?receipt=${encodeURIComponent(outcome.receipt)}${lang === 'cy' ? '&lang=cy' : ''}`,
       )
-    case 'invalid':
-      return data<FormActionResult>({ problems: outcome.problems, values }, { status: 422 })
+    case 'invalid': {
+      // Open the part that holds the first problem (a blank response stays on this part).
+      const first = outcome.problems.map((p) => pageOfQuestion(form, p.question)).find((i) => i !== null)
+      return data<StepResult>(step(first ?? view.page, outcome.problems), { status: 422 })
+    }
     case 'conflict':
-      return data<FormActionResult>(
-        {
-          problems: [
-            {
-              question: 'form',
-              message:
-                'These answers were already sent with different content. Reload the page to start a new response.',
-            },
-          ],
-          values,
-        },
-        { status: 409 },
-      )
+      return data<StepResult>(step(view.page, [{ question: 'form', message: t.conflict }]), { status: 409 })
     case 'invitation_invalid':
-      return data<FormActionResult>(
-        {
-          problems: [
-            {
-              question: 'form',
-              message:
-                'This invitation link has already been used, or is not valid for this survey. Thank you — we only need one response per invitation.',
-            },
-          ],
-          values,
-        },
-        { status: 409 },
-      )
+      return data<StepResult>(step(view.page, [{ question: 'form', message: t.invitationRefused }]), { status: 409 })
     case 'not_found':
-      throw new Response('We could not find that survey.', { status: 404 })
+      throw notAvailable(404, 'We could not find that survey.')
     case 'closed':
-      throw new Response('This survey is closed.', { status: 410 })
+      throw notAvailable(410, 'This survey is closed.')
   }
 }

@@ -1,6 +1,7 @@
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
 import { receiptExists } from '#db/queries/responses.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { completedTextOf } from '#app/services/respondent-form.server.ts'
 
 /** The confirmation shows a receipt only if that receipt is really committed for this survey. */
 export async function loadThanksPage(request: Request, slug: string) {
@@ -16,5 +17,6 @@ export async function loadThanksPage(request: Request, slug: string) {
       (await receiptExists(db, published.survey.id, receipt))
     if (!valid) throw new Response('We could not find that response.', { status: 404 })
   }
-  return { receipt, lang }
+  // The completion text set in the builder (issue 13: it was never shown).
+  return { receipt, lang, completedText: completedTextOf(published.version.definition, lang) }
 }

@@ -1,19 +1,22 @@
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { useActionData, useLoaderData } from '@remix-run/react'
-import { useEffect, useState, type ComponentType } from 'react'
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
-import { PrivacyNotice } from '#app/components/privacy-notice.tsx'
 import { RespondentForm } from '#app/components/respondent-form.tsx'
-import type { SurveyRunnerProps } from '#app/components/survey-runner.tsx'
-import surveyCss from 'survey-core/survey-core.fontless.min.css?url'
 import { handleFormSubmission, loadRespondentPage } from './s.$slug.server.ts'
 import { textParam } from '#app/utils/params.ts'
-
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: surveyCss }]
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.form.title} – CSE Insight` : 'Survey' },
 ]
+
+/** Never cached: the page carries a response key and may carry a resumed draft; 404 and 410 must not stick. */
+export const headers: HeadersFunction = ({ errorHeaders }) => ({
+  'Cache-Control': errorHeaders?.get('Cache-Control') ?? 'no-store',
+})
+
+/** Next, Previous and the visibility check answer with the part to show; the page itself does not reload. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
+  formMethod?.toUpperCase() === 'POST' ? false : defaultShouldRevalidate
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return loadRespondentPage(request, textParam(params, 'slug', 'Survey'))
@@ -23,50 +26,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return handleFormSubmission(request, textParam(params, 'slug', 'Survey'), context.clientKey)
 }
 
+/**
+ * The respondent page is the server-rendered form, one part at a time; JavaScript only enhances it
+ * (docs/decisions/019-respondent-page-progressive-enhancement.md). No SurveyJS code reaches this page.
+ */
 export default function SurveyPage() {
   const data = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
-  const [Runner, setRunner] = useState<ComponentType<SurveyRunnerProps> | null>(null)
-
-  useEffect(() => {
-    // Progressive enhancement: the server form works on its own; with JavaScript, SurveyJS takes over
-    // (one question at a time, live conditions). After a failed no-JS post, stay on the server form.
-    if (actionData || data.invitationState === 'used' || data.invitationState === 'unknown') return
-    let cancelled = false
-    void import('#app/components/survey-runner.tsx').then((m) => {
-      if (!cancelled) setRunner(() => m.SurveyRunner)
-    })
-    return () => {
-      cancelled = true
-    }
-  }, [actionData, data.invitationState])
-
+  const step = actionData && 'view' in actionData ? actionData : data.step
   return (
     <main id="main" className="container narrow" lang={data.lang}>
-      {Runner ? (
-        <Runner
-          slug={data.slug}
-          definition={data.definition}
-          lang={data.lang}
-          clientId={data.clientId}
-          segments={data.segments}
-          invitation={data.invitation}
-          title={data.form.title}
-          resume={data.resume}
-          initialAnswers={data.initialAnswers as Record<string, unknown> | null}
-          initialPage={data.initialPage}
-        />
-      ) : null}
-      {Runner ? (
-        <PrivacyNotice
-          lang={data.lang === 'cy' ? 'cy' : 'en'}
-          organisationName={data.organisationName}
-          retentionDays={data.retentionDays}
-          custom={data.privacyNotice}
-        />
-      ) : (
-        <RespondentForm data={data} actionData={actionData ?? null} />
-      )}
+      <RespondentForm data={data} step={step} />
     </main>
   )
 }

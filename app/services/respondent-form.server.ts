@@ -1,4 +1,5 @@
 import { Model } from 'survey-core'
+import { sanitizePlainText } from '#app/utils/sanitize-html.server.ts'
 import type { TemplateMetadata } from '#templates/metadata.ts'
 import type { SurveyDescriptor } from './survey-definition.server.ts'
 
@@ -108,4 +109,31 @@ export function segmentsFromUrl(url: URL, metadata: TemplateMetadata): Record<st
     if (value && spec.values.some((v) => v.value === value)) segments[spec.param] = value
   }
   return segments
+}
+
+/** A top-level text of the definition (a string, or SurveyJS's `{ default, cy }`) in this language, if set. */
+export function definitionText(definition: unknown, key: string, lang: string): string | null {
+  const value = (definition as Record<string, unknown> | null)?.[key]
+  const text =
+    typeof value === 'string'
+      ? value
+      : value && typeof value === 'object'
+        ? ((value as Record<string, unknown>)[lang] ?? (value as Record<string, unknown>).default)
+        : null
+  return typeof text === 'string' ? text : null
+}
+
+/**
+ * The completion text the author set (`completedHtml`, in the page's language), as plain paragraphs for the
+ * thank-you page: every tag and any script's content are removed (app/utils/sanitize-html.server.ts). Null
+ * when the survey sets none, so the page keeps its own wording.
+ */
+export function completedTextOf(definition: unknown, lang: string): string[] | null {
+  const html = definitionText(definition, 'completedHtml', lang)
+  if (html === null) return null
+  const paragraphs = html
+    .split(/<\/(?:p|h[1-6]|li|div)\s*>|<br\s*\/?>/i)
+    .map((part) => sanitizePlainText(part).replace(/\s+/g, ' ').trim())
+    .filter((part) => part !== '')
+  return paragraphs.length > 0 ? paragraphs : null
 }

@@ -1,10 +1,11 @@
 import { findPublishedSurveyBySlug, surveyAvailability } from '#db/queries/surveys.ts'
-import { storeResponse, type ResponseSource } from '#db/queries/responses.ts'
+import { payloadHash, storeResponse, type ResponseSource } from '#db/queries/responses.ts'
+import { findInvitationResponse } from '#db/queries/invitations.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { hashToken } from '#app/utils/auth.server.ts'
 import { log } from '#app/utils/logger.server.ts'
 import { describeSurvey, parseMetadata } from './survey-definition.server.ts'
-import { validateAnswers, type AnswerProblem } from './validate-answers.server.ts'
+import { validateAnswers, type AnswerProblem, type ValidateOptions } from './validate-answers.server.ts'
 import type { Submission } from './submission-schema.ts'
 import { finishDraft } from './resume.server.ts'
 
@@ -25,6 +26,8 @@ export async function submitResponse(
   slug: string,
   submission: Submission,
   source: ResponseSource,
+  /** The language of any problems, and the question titles in it (the respondent page's; English by default). */
+  messages: Pick<ValidateOptions, 'lang' | 'titles'> = {},
 ): Promise<SubmitOutcome> {
   const db = await getDb()
   const published = await findPublishedSurveyBySlug(db, slug)
@@ -32,7 +35,7 @@ export async function submitResponse(
   if (surveyAvailability(published.survey) !== 'open') return { kind: 'closed' }
   const descriptor = describeSurvey(published.version.definition, published.version.id)
   const metadata = parseMetadata(published.version.metadata, published.version.id)
-  const result = validateAnswers(descriptor, metadata, submission.answers, submission.segments)
+  const result = validateAnswers(descriptor, metadata, submission.answers, submission.segments, messages)
   if (!result.ok) return { kind: 'invalid', problems: result.problems }
   const stored = await storeResponse(db, {
     organisationId: published.survey.organisationId,
@@ -46,7 +49,17 @@ export async function submitResponse(
     invitationTokenHash: submission.invitation ? hashToken(submission.invitation) : undefined,
   })
   if (stored.status === 'conflict') return { kind: 'conflict' }
-  if (stored.status === 'invitation_invalid') return { kind: 'invitation_invalid' }
+  if (stored.status === 'invitation_invalid') {
+    // The same submission sent twice at once: the other copy used the invitation. Same key and answers is a
+    // replay with the original receipt; anything else is a second use (issue 12, finding 7).
+    const used = submission.invitation
+      ? await findInvitationResponse(db, published.survey.organisationId, published.survey.id, hashToken(submission.invitation))
+      : null
+    if (used?.clientId === submission.id) {
+      return used.payloadHash === payloadHash(result.answers, result.segments) ? { kind: 'replayed', receipt: used.receipt } : { kind: 'conflict' }
+    }
+    return { kind: 'invitation_invalid' }
+  }
   if (stored.status === 'created') {
     log('info', { event: 'response.created', surveyId: published.survey.id, responseId: stored.responseId })
   }

@@ -23,4 +23,5 @@ export const metadata = {
     { question: 'resolved_first_contact', label: 'Sorted out at first contact' },
     { question: 'first_response_time', label: 'Time to first reply' },
   ],
+  locales: ['en', 'cy'],
 } satisfies TemplateMetadataInput

@@ -16,4 +16,5 @@ export const metadata = {
   },
   comments: [{ question: 'improve' }],
   segments: [{ question: 'channel', label: 'How the complaint was made' }],
+  locales: ['en', 'cy'],
 } satisfies TemplateMetadataInput

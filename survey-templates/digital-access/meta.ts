@@ -19,4 +19,5 @@ export const metadata = {
     { question: 'device', label: 'Device used' },
     { question: 'completed_online', label: 'Could do it all online' },
   ],
+  locales: ['en', 'cy'],
 } satisfies TemplateMetadataInput

@@ -17,4 +17,5 @@ export const metadata = {
   },
   comments: [{ question: 'improve', driver: 'information' }],
   segments: [{ question: 'info_source', label: 'Where the information came from' }],
+  locales: ['en', 'cy'],
 } satisfies TemplateMetadataInput

@@ -64,6 +64,7 @@ function fixture(): { definition: SurveyJSON; metadata: TemplateMetadata } {
       urlSegments: [],
       equalityQuestions: ['sex'],
       locales: ['en'],
+      notDrivers: [],
     },
   }
 }
@@ -114,6 +115,32 @@ describe('checkTemplate', () => {
     const { definition, metadata } = fixture()
     definition.pages[1]!.elements!.push({ type: 'rating', name: 'stars', title: 'Stars' })
     expect(only(checkTemplate(definition, metadata), 'rating_without_coding').question).toBe('stars')
+  })
+
+  it('lets an analyst mark a scale question "not a driver", and checks the name exists', () => {
+    const { definition, metadata } = fixture()
+    definition.pages[1]!.elements!.push({ type: 'rating', name: 'stars', title: 'Stars' })
+    expect(checkTemplate(definition, { ...metadata, notDrivers: ['stars'] })).toEqual([])
+    const unknown = checkTemplate(definition, { ...metadata, notDrivers: ['stars', 'moons'] })
+    expect(unknown.map((p) => [p.code, p.question])).toEqual([['unknown_question', 'moons']])
+  })
+
+  it('blocks a survey imported from SurveyJS until a rating measures overall satisfaction', () => {
+    const { definition, metadata } = fixture()
+    expect(checkTemplate(definition, { ...metadata, importedFrom: 'surveyjs' })).toEqual([])
+    const { overall, ...rest } = metadata.ratings
+    expect(overall).toBeDefined()
+    // Without the overall rating's metadata it is also an unmapped rating; both problems say what to do.
+    const problems = checkTemplate(definition, { ...metadata, ratings: rest, importedFrom: 'surveyjs' })
+    expect(problems.map((p) => p.code).sort()).toEqual(['no_overall_measure', 'rating_without_coding'])
+    expect(problems.find((p) => p.code === 'no_overall_measure')!.message).toMatch(
+      /No question measures overall satisfaction yet, so this survey cannot be published/,
+    )
+    expect(problems.find((p) => p.code === 'rating_without_coding')!.message).toMatch(/mapping page/)
+    // Surveys built from our templates are not held to this rule (the equality block alone has no rating).
+    expect(checkTemplate(definition, { ...metadata, ratings: rest }).map((p) => p.code)).toEqual([
+      'rating_without_coding',
+    ])
   })
 
   it('finds metadata naming a question the definition lacks (ratings, comments, segments, equality)', () => {
@@ -265,6 +292,7 @@ describe('checkTemplate', () => {
       'equality_required',
       'equality_without_prefer_not_to_say',
       'missing_translation',
+      'no_overall_measure',
     ]
     expect([...tested].sort()).toEqual([...PROBLEM_CODES].sort())
   })

@@ -7,6 +7,7 @@ import {
   DEMO_TEMPLATE_IDS,
   demoSurvey,
   DONT_KNOW,
+  EQUALITY_BLOCK_ID,
   ETHNIC_GROUP_CATEGORIES,
   ETHNIC_GROUP_HEADINGS,
   ethnicGroupHeading,
@@ -24,6 +25,7 @@ import {
   templateMetadataSchema,
   type ChoiceJSON,
   type ElementJSON,
+  type LocalizableString,
 } from '../../survey-templates/index.ts'
 
 const choicesOf = (el: ElementJSON): ChoiceJSON[] => (el.choices ?? []) as ChoiceJSON[]
@@ -258,7 +260,10 @@ describe('equality-monitoring block', () => {
   })
 })
 
-describe.each(['core-satisfaction', 'equality-monitoring'])('Welsh in %s', (id) => {
+const SAME_IN_WELSH = new Set(['Sikh'])
+
+// Every template is bilingual (issue 13, item 3): each respondent-visible text has non-empty Welsh.
+describe.each(TEMPLATE_IDS)('Welsh in %s', (id) => {
   const { definition, metadata } = requireTemplate(id)
 
   it('declares English and Welsh', () => {
@@ -273,6 +278,31 @@ describe.each(['core-satisfaction', 'equality-monitoring'])('Welsh in %s', (id) 
       const v = t.value as Record<string, unknown>
       expect(typeof v.default === 'string' && v.default.trim() !== '', t.path).toBe(true)
       expect(typeof v.cy === 'string' && v.cy.trim() !== '', t.path).toBe(true)
+      // A Welsh text copied from the English one is a missing translation in disguise (names of faiths excepted).
+      if (!SAME_IN_WELSH.has(v.default as string)) expect(v.cy, t.path).not.toBe(v.default)
+    }
+  })
+
+  it('passes checkTemplate, which reports any text without Welsh for a declared locale', () => {
+    expect(checkTemplate(definition, metadata)).toEqual([])
+  })
+
+  it('uses the standard Welsh satisfaction scale on every satisfaction rating', () => {
+    const welshScale = new Map<string | number, string>([
+      [5, 'Bodlon iawn'],
+      [4, 'Eithaf bodlon'],
+      [3, 'Ddim yn fodlon nac yn anfodlon'],
+      [2, 'Eithaf anfodlon'],
+      [1, 'Anfodlon iawn'],
+      ['dont_know', 'Ddim yn gwybod / amherthnasol'],
+    ])
+    for (const q of listQuestions(definition)) {
+      const choices = (q.element.choices ?? []) as Array<{ value: string | number; text?: unknown }>
+      if (localized(choices[0]?.text as LocalizableString | undefined) !== 'Very satisfied') continue
+      for (const c of choices)
+        expect(localized(c.text as LocalizableString, 'cy'), `${q.name} ${c.value}`).toBe(
+          welshScale.get(c.value),
+        )
     }
   })
 
@@ -300,7 +330,7 @@ describe.each(['core-satisfaction', 'equality-monitoring'])('Welsh in %s', (id) 
         'Anfodlon iawn',
         'Ddim yn gwybod / amherthnasol',
       ])
-    } else {
+    } else if (id === 'equality-monitoring') {
       expect(model.getQuestionByName('sex').title).toBe('Beth yw eich rhyw?')
     }
   })
@@ -341,8 +371,9 @@ describe('composeSurvey', () => {
     }
   })
 
-  it('keeps only the locales every part carries', () => {
-    expect(composeSurvey(['after-contact', 'equality-monitoring']).metadata.locales).toEqual(['en'])
+  it('keeps Welsh when every part carries it, as every template now does', () => {
+    for (const id of TEMPLATE_IDS.filter((t) => t !== EQUALITY_BLOCK_ID))
+      expect(composeSurvey([id, EQUALITY_BLOCK_ID]).metadata.locales, id).toEqual(['en', 'cy'])
   })
 
   it('reports clashing names when two templates share questions', () => {
