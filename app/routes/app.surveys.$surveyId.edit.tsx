@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import type { ReactNode } from 'react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ErrorSummary, Field } from '#app/components/builder/error-summary.tsx'
+import { BilingualField, ButtonForm, Intent, OtherTextFields } from '#app/components/builder/fields.tsx'
+import { ConditionPanel, RequiredToggle } from '#app/components/builder/logic.tsx'
 import { LOCAL_QUESTION_TYPES } from '#app/components/builder/schemas.ts'
 import { handleBuilderAction, loadBuilder } from './app.surveys.$surveyId.edit.server.ts'
 import { idParam } from '#app/utils/params.ts'
@@ -23,81 +24,14 @@ type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>
 type Question = LoaderData['draft']['pages'][number]['questions'][number]
 type ActionData = ReturnType<typeof useActionData<typeof action>>
 
-function Intent({ value }: { value: string }) {
-  return <input type="hidden" name="intent" value={value} />
-}
-
-/** A small POST form holding one button: works without JavaScript, and with the keyboard alone. */
-function ButtonForm({
-  intent,
-  fields,
-  children,
-  className = 'button secondary',
-}: {
-  intent: string
-  fields: Record<string, string>
-  children: ReactNode
-  className?: string
-}) {
-  return (
-    <Form method="post" className="inline-form" preventScrollReset>
-      <Intent value={intent} />
-      {Object.entries(fields).map(([k, v]) => (
-        <input key={k} type="hidden" name={k} value={v} />
-      ))}
-      <button type="submit" className={className}>
-        {children}
-      </button>
-    </Form>
-  )
-}
-
-/** English field, plus a Welsh one when the survey is bilingual. */
-function BilingualField({
-  id,
-  name,
-  label,
-  en,
-  cy,
-  welsh,
-  multiline,
-  hint,
-  errors,
-}: {
-  id: string
-  name: string
-  label: string
-  en: string
-  cy: string
-  welsh: boolean
-  multiline?: boolean
-  hint?: string
-  errors?: Record<string, string>
-}) {
-  return (
-    <>
-      <Field
-        id={`${id}-en`}
-        name={`${name}En`}
-        label={welsh ? `${label} (English)` : label}
-        defaultValue={en}
-        multiline={multiline}
-        hint={hint}
-        error={errors?.[`${name}En`]}
-      />
-      {welsh ? (
-        <Field
-          id={`${id}-cy`}
-          name={`${name}Cy`}
-          label={`${label} (Welsh)`}
-          defaultValue={cy}
-          multiline={multiline}
-          lang="cy"
-          error={errors?.[`${name}Cy`]}
-        />
-      ) : null}
-    </>
-  )
+/** The error and saved state of the condition form of one question or page, from the last action. */
+function conditionState(actionData: ActionData, kind: 'question' | 'page', name: string) {
+  if (!actionData || actionData.intent !== 'set-condition') return { saved: false }
+  if ((kind === 'question' ? actionData.values.name : actionData.values.page) !== name && actionData.target !== name)
+    return { saved: false }
+  if (actionData.notice) return { saved: true }
+  const message = actionData.problems[0]?.message ?? Object.values(actionData.errors)[0]
+  return { saved: false, error: message }
 }
 
 function QuestionCard({
@@ -106,15 +40,21 @@ function QuestionCard({
   last,
   welsh,
   actionData,
+  logic,
+  editing,
 }: {
   q: Question
   first: boolean
   last: boolean
   welsh: boolean
   actionData: ActionData
+  logic: LoaderData['logic']
+  /** Open the wording form (a link from the missing-Welsh list asked for it). */
+  editing: boolean
 }) {
   const mine =
     actionData && actionData.target === q.name && actionData.intent === 'edit-question' ? actionData : null
+  const conditionForm = conditionState(actionData, 'question', q.name)
   return (
     <li className="builder-question" id={`question-${q.name}`} data-question={q.name}>
       <h4>{q.title.en || q.name}</h4>
@@ -122,7 +62,8 @@ function QuestionCard({
         <code>{q.name}</code> · {q.typeLabel}
         {q.segment ? ` · segment “${q.segment}”` : ''}
         {q.equality ? ' · equality question' : ''}
-        {welsh && !q.title.cy ? <span className="tag warn"> needs Welsh</span> : null}
+        {q.required ? ' · required' : ''}
+        {q.welshMissing ? <span className="tag warn"> needs Welsh</span> : null}
       </p>
       {q.choices.length > 0 ? (
         <p className="small">Answers: {q.choices.map((c) => c.en || c.value).join(' · ')}</p>
@@ -147,7 +88,16 @@ function QuestionCard({
           </span>
         ) : null}
       </div>
-      <details open={Boolean(mine && !mine.notice)}>
+      <RequiredToggle name={q.name} required={q.required} equality={q.equality} />
+      <ConditionPanel
+        kind="question"
+        name={q.name}
+        label={q.title.en || q.name}
+        condition={q.condition}
+        logic={logic}
+        {...conditionForm}
+      />
+      <details open={Boolean(mine && !mine.notice) || editing}>
         <summary>
           Edit wording<span className="sr-only"> of {q.name}</span>
         </summary>
@@ -200,6 +150,7 @@ function QuestionCard({
               ))}
             </fieldset>
           ) : null}
+          <OtherTextFields texts={q.otherTexts} welsh={welsh} owner="this question" />
           <button type="submit" className="button">
             Save wording<span className="sr-only"> of {q.name}</span>
           </button>
@@ -210,8 +161,10 @@ function QuestionCard({
 }
 
 export default function SurveyBuilder() {
-  const { survey, draft, problems, waveChanges } = useLoaderData<typeof loader>()
+  const { survey, draft, problems, waveChanges, logic } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
+  const [searchParams] = useSearchParams()
+  const editing = searchParams.get('edit') ?? ''
   const welsh = draft.welsh
   const errorsFor = (intent: string) => (actionData && actionData.intent === intent ? actionData.errors : {})
   const formProblems =
@@ -264,6 +217,9 @@ export default function SurveyBuilder() {
             <a href="#texts">Survey texts</a>
           </li>
           <li>
+            <a href="#languages">Languages</a>
+          </li>
+          <li>
             <a href="#settings">Settings</a>
           </li>
         </ul>
@@ -281,7 +237,13 @@ export default function SurveyBuilder() {
             <ul>
               {problems.map((p, i) => (
                 <li key={i}>
-                  {p.question ? <a href={`#question-${p.question}`}>{p.message}</a> : p.message}
+                  {'href' in p && p.href ? (
+                    <a href={p.href}>{p.message}</a>
+                  ) : p.question ? (
+                    <a href={`#question-${p.question}`}>{p.message}</a>
+                  ) : (
+                    p.message
+                  )}
                 </li>
               ))}
             </ul>
@@ -369,9 +331,18 @@ export default function SurveyBuilder() {
                   </ButtonForm>
                 ) : null}
               </div>
-              <details>
+              {page.welshMissing ? <p className="tag warn">This page’s texts need Welsh</p> : null}
+              <ConditionPanel
+                kind="page"
+                name={page.name}
+                label={`page ${pageIndex + 1}`}
+                condition={page.condition}
+                logic={logic}
+                {...conditionState(actionData, 'page', page.name)}
+              />
+              <details open={editing === `page:${page.name}` || Boolean(pageErrors)}>
                 <summary>
-                  Edit page title<span className="sr-only"> {page.title.en}</span>
+                  Edit page texts<span className="sr-only"> {page.title.en}</span>
                 </summary>
                 <Form method="post" noValidate key={`page-${page.name}-${k}`} preventScrollReset>
                   <Intent value="edit-page" />
@@ -385,8 +356,19 @@ export default function SurveyBuilder() {
                     welsh={welsh}
                     errors={pageErrors}
                   />
+                  <BilingualField
+                    id={`page-${page.name}-description`}
+                    name="description"
+                    label="Introduction to the page (optional)"
+                    multiline
+                    en={page.description.en}
+                    cy={page.description.cy}
+                    welsh={welsh}
+                    errors={pageErrors}
+                  />
+                  <OtherTextFields texts={page.otherTexts} welsh={welsh} owner="this page" />
                   <button type="submit" className="button">
-                    Save page title
+                    Save page texts<span className="sr-only"> of page {pageIndex + 1}</span>
                   </button>
                 </Form>
               </details>
@@ -402,6 +384,8 @@ export default function SurveyBuilder() {
                     last={i === page.questions.length - 1}
                     welsh={welsh}
                     actionData={actionData}
+                    logic={logic}
+                    editing={editing === q.name}
                   />
                 ))}
               </ol>
@@ -668,10 +652,33 @@ export default function SurveyBuilder() {
             welsh={welsh}
             errors={errorsFor('texts')}
           />
+          <OtherTextFields texts={draft.texts.other} welsh={welsh} owner="the survey" />
           <button type="submit" className="button">
             Save survey texts
           </button>
         </Form>
+      </section>
+
+      <section aria-labelledby="languages">
+        <h2 id="languages">Languages</h2>
+        {welsh ? (
+          <>
+            <p>
+              This survey is in English and Welsh. Every text has a Welsh field; “Before you publish” lists what
+              still lacks Welsh.
+            </p>
+            <ButtonForm intent="languages" fields={{ welsh: 'off' }} className="button warning">
+              Make it English only (deletes every Welsh text)
+            </ButtonForm>
+          </>
+        ) : (
+          <>
+            <p>This survey is in English only.</p>
+            <ButtonForm intent="languages" fields={{ welsh: 'on' }}>
+              Add Welsh
+            </ButtonForm>
+          </>
+        )}
       </section>
 
       <section aria-labelledby="settings">
@@ -693,15 +700,12 @@ export default function SurveyBuilder() {
             defaultValue={survey.wave}
             error={errorsFor('settings').wave}
           />
-          <Field
-            id="retentionDays"
-            name="retentionDays"
-            type="number"
-            label="Keep responses for (days)"
-            hint="Responses older than this are deleted automatically. 730 days is two years."
-            defaultValue={survey.retentionDays}
-            error={errorsFor('settings').retentionDays}
-          />
+          <input type="hidden" name="retentionDays" value={survey.retentionDays} />
+          <p>
+            Responses are kept for {survey.retentionDays} days.{' '}
+            <Link to={`/app/surveys/${survey.id}/retention`}>Change how long responses are kept</Link> (admins;
+            you see how many responses a change would delete first).
+          </p>
           <Field
             id="opensAt"
             name="opensAt"

@@ -6,6 +6,7 @@ import { requireOrganisationSurvey } from '#app/services/survey-links.server.ts'
 import { describeSurvey } from '#app/services/survey-definition.server.ts'
 import { getVersion } from '#db/queries/surveys.ts'
 import { writeAudit } from '#db/queries/accounts.ts'
+import { codesCsv, importColumns, templateCsv } from '#app/services/import-template.server.ts'
 
 /** Files larger than this are refused before reading: 100,000 responses of the core survey are about 8 MB. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -17,24 +18,49 @@ export async function loadImportPage(request: Request, surveyId: string | undefi
   const version = survey.currentVersionId
     ? await getVersion(db, ctx.organisationId, survey.currentVersionId)
     : null
-  const questions = version
-    ? [...describeSurvey(version.definition, version.id).questions.values()].map((q) => ({
-        name: q.name,
-        title: q.title,
-        kind: q.kind,
-      }))
+  const columns = version
+    ? importColumns(version.definition, describeSurvey(version.definition, version.id), metadata)
     : []
   return {
     survey: { id: survey.id, title: survey.title, slug: survey.slug, wave: survey.wave },
     published,
-    questions,
-    urlSegments: metadata.urlSegments.map((s) => ({
-      param: s.param,
-      label: s.label,
-      values: s.values.map((v) => v.value),
-    })),
+    columns,
     maxBytes: MAX_IMPORT_BYTES,
   }
+}
+
+/**
+ * The CSV template of a published survey (`?part=codes`: the companion list of allowed codes), as a download.
+ * Both describe the published version, which is the one responses are imported into.
+ */
+export async function downloadImportTemplate(
+  request: Request,
+  surveyId: string | undefined,
+): Promise<Response> {
+  const ctx = await requirePermission(request, 'import:create')
+  const db = await getDb()
+  const { survey, metadata } = await requireOrganisationSurvey(db, ctx.organisationId, surveyId)
+  const version = survey.currentVersionId
+    ? await getVersion(db, ctx.organisationId, survey.currentVersionId)
+    : null
+  if (!version)
+    throw new Response('Publish the survey first: the template lists its published questions.', {
+      status: 409,
+    })
+  const columns = importColumns(version.definition, describeSurvey(version.definition, version.id), metadata)
+  const codes = new URL(request.url).searchParams.get('part') === 'codes'
+  const fileName = `${survey.slug}-${codes ? 'answer-codes' : 'responses-template'}.csv`.replace(
+    /[^A-Za-z0-9._-]/g,
+    '-',
+  )
+  return new Response(codes ? codesCsv(columns) : templateCsv(columns), {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${fileName}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
 }
 
 export type ImportResult = { report: ImportReport } | { error: string }

@@ -134,23 +134,79 @@ export default function ImportPage() {
         problem by row and column.
       </p>
       <h2>The file</h2>
+      {data.published ? (
+        <>
+          <p>
+            Start from the template: it has a header row with every column the import accepts. Fill in one row
+            per respondent, keep it as CSV (UTF-8, comma-separated) and upload it. Each column accepts only
+            the codes listed below; the same list is in the answer codes file, to keep open beside the
+            template.
+          </p>
+          <ul>
+            <li>
+              <a
+                href={`/app/surveys/${data.survey.id}/import/template`}
+                download
+                data-testid="import-template"
+              >
+                Download the CSV template
+              </a>
+            </li>
+            <li>
+              <a href={`/app/surveys/${data.survey.id}/import/template?part=codes`} download>
+                Download the answer codes (CSV)
+              </a>
+            </li>
+          </ul>
+        </>
+      ) : (
+        <p>Publish the survey first: the template and the answer codes come from its published questions.</p>
+      )}
       <ul>
-        <li>A CSV file (UTF-8, comma-separated) with a header row.</li>
+        <li>Leave a cell empty for no answer; for tick-box questions separate codes with “;”.</li>
         <li>
-          A column per question, named as the question:{' '}
-          {data.questions.map((q) => q.name).join(', ') || '(publish the survey first)'}. Leave a cell empty
-          for no answer; for tick-box questions separate answers with “;”.
+          You may add a <code>wave</code> column (otherwise every row is wave {data.survey.wave}). With an id
+          in <code>respondent_id</code>, importing the same file again adds nothing.
         </li>
-        <li>
-          Optional columns: <code>respondent_id</code> (re-importing the same ids adds nothing) and{' '}
-          <code>wave</code> (otherwise {data.survey.wave}).
-        </li>
-        {data.urlSegments.length > 0 ? (
-          <li>
-            Group columns: {data.urlSegments.map((s) => `${s.param} (${s.values.join(', ')})`).join('; ')}.
-          </li>
-        ) : null}
       </ul>
+      {data.columns.length > 0 ? (
+        <table className="data" data-testid="import-columns">
+          <caption>Columns and the answers each one accepts</caption>
+          <thead>
+            <tr>
+              <th scope="col">Column</th>
+              <th scope="col">Question</th>
+              <th scope="col">What to enter</th>
+              <th scope="col">Allowed codes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.columns.map((c) => (
+              <tr key={c.column}>
+                <th scope="row">
+                  <code>{c.column}</code>
+                </th>
+                <td>{c.title}</td>
+                <td>{c.rule}</td>
+                <td>
+                  {c.codes.length > 0 ? (
+                    <ul className="codes">
+                      {c.codes.map((code) => (
+                        <li key={String(code.code)}>
+                          <code>{code.code}</code>
+                          {code.meaning && code.meaning !== String(code.code) ? ` ${code.meaning}` : null}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    'Any'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <form method="post" encType="multipart/form-data" onSubmit={onSubmit}>
         <div className="field">
           <label htmlFor="csv">Responses file (CSV)</label>

@@ -3,6 +3,7 @@ import { requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { importSurvey } from '#app/services/builder.server.ts'
 import { fieldErrors, importSchema } from '#app/components/builder/schemas.ts'
+import { templateMetadataSchema } from '#templates/metadata.ts'
 
 export async function loadImport(request: Request) {
   await requirePermission(request, 'survey:write')
@@ -54,5 +55,8 @@ export async function handleImport(request: Request) {
     }
     return data<ImportActionData>({ errors, problems, values }, { status: 422 })
   }
-  return redirect(`/app/surveys/${result.value.id}/edit`)
+  // A plain SurveyJS survey is mapped first (drivers, codings, groups): publishing waits for it (decision 023).
+  const imported = templateMetadataSchema.safeParse(result.value.draftMetadata)
+  const next = imported.success && imported.data.importedFrom === 'surveyjs' ? 'mapping' : 'edit'
+  return redirect(`/app/surveys/${result.value.id}/${next}`)
 }

@@ -26,9 +26,11 @@ export default function ImportSurvey() {
       </p>
       <h1>Import a survey from JSON</h1>
       <p>
-        Import a file exported from CSE Insight, or SurveyJS JSON with our metadata, as{' '}
-        <code>{'{ "definition": …, "metadata": … }'}</code>. The survey is checked and becomes a new draft.
-        HTML in its texts is cleaned.
+        Import a file exported from CSE Insight, or a survey saved by SurveyJS Creator (its plain JSON,
+        starting <code>{'{ "pages": […] }'}</code>). The survey is checked and becomes a new draft; HTML in
+        its texts is cleaned. A SurveyJS survey then goes to a mapping page, where you say which CSE driver
+        each rating measures and which answers count as satisfied. It cannot be published until one rating
+        measures overall satisfaction.
       </p>
       <ErrorSummary
         title="The survey was not imported"

@@ -17,6 +17,8 @@ import {
   type TemplateProblem,
 } from '#templates/index.ts'
 import { sanitizeDefinition } from '#app/utils/sanitize-html.server.ts'
+import { logicProblems } from './builder-logic.server.ts'
+import { missingWelsh, otherTexts, setTextAt, type TextOwner } from './builder-welsh.server.ts'
 
 /*
  * The builder's edits, as pure functions from one draft to the next. Each edit is checked with checkTemplate:
@@ -45,13 +47,18 @@ export class BuilderError extends Error {
 
 const problemKey = (p: TemplateProblem) => `${p.code}|${p.question ?? ''}|${p.page ?? ''}|${p.message}`
 
+/** checkTemplate's problems and the builder's own checks of conditions (app/services/builder-logic.server.ts). */
+function allProblems(draft: Draft): TemplateProblem[] {
+  const problems = checkTemplate(draft.definition, draft.metadata)
+  const metadata = templateMetadataSchema.safeParse(draft.metadata)
+  return metadata.success ? [...problems, ...logicProblems(draft.definition, metadata.data)] : problems
+}
+
 /** Check an edit: refuse it if it adds a problem a draft may not carry; otherwise return the sanitised draft. */
 export function acceptEdit(before: Draft, after: Draft): EditResult {
   const metadata = templateMetadataSchema.safeParse(after.metadata)
-  const known = new Set(checkTemplate(before.definition, before.metadata).map(problemKey))
-  const added = checkTemplate(after.definition, after.metadata).filter(
-    (p) => !known.has(problemKey(p)) && !DRAFT_TOLERATED.has(p.code),
-  )
+  const known = new Set(allProblems(before).map(problemKey))
+  const added = allProblems(after).filter((p) => !known.has(problemKey(p)) && !DRAFT_TOLERATED.has(p.code))
   if (added.length > 0) return { ok: false, problems: added }
   if (!metadata.success) {
     return {
@@ -64,9 +71,18 @@ export function acceptEdit(before: Draft, after: Draft): EditResult {
   return { ok: true, draft: { definition: sanitizeDefinition(after.definition), metadata: metadata.data } }
 }
 
-/** Problems that block publishing: everything checkTemplate finds. */
-export function publishProblems(draft: Draft): TemplateProblem[] {
-  return checkTemplate(draft.definition, draft.metadata)
+export type PublishProblem = TemplateProblem & { href?: string }
+
+/**
+ * Problems that block publishing: everything checkTemplate finds and every condition that cannot work, with
+ * checkTemplate's missing translations ("The text at pages[1].elements[7].title has no "cy" translation") replaced
+ * by the plain-English list of what lacks Welsh, each linked to the field that fixes it.
+ */
+export function publishProblems(draft: Draft, surveyId: string): PublishProblem[] {
+  return [
+    ...allProblems(draft).filter((p) => p.code !== 'missing_translation'),
+    ...missingWelsh(draft.definition, draft.metadata.locales, surveyId),
+  ]
 }
 
 const fail = (message: string, question?: string): EditResult => ({
@@ -377,6 +393,24 @@ export interface WordingInput {
   descriptionCy?: string
   /** Choice labels by index. */
   choices?: Array<{ en: string; cy?: string }>
+  /** Any other text of the question, page or survey, by its path (see otherTexts in builder-welsh.server.ts). */
+  texts?: Record<string, { en: string; cy?: string }>
+}
+
+/** Write the other texts the form sent; a path the draft does not hold is ignored, never created. */
+function setOtherTexts(
+  draft: Draft,
+  owner: TextOwner,
+  node: unknown,
+  texts: Record<string, { en: string; cy?: string }> | undefined,
+): void {
+  if (!texts) return
+  const welsh = hasWelsh(draft)
+  for (const slot of otherTexts(draft.definition, owner)) {
+    const input = texts[slot.path]
+    if (!input || !input.en.trim()) continue
+    setTextAt(node, slot.path, makeText(input.en, input.cy, welsh))
+  }
 }
 
 /** Change a question's wording; its name, answer values and metadata stay the same. */
@@ -398,6 +432,8 @@ export function editWording(before: Draft, name: string, input: WordingInput): E
       return { ...(isRecord(item) ? item : {}), value, text: makeText(label.en, label.cy, welsh) }
     })
   }
+  const pageIndex = locate(draft.definition, name)!.pageIndex
+  setOtherTexts(draft, { kind: 'question', name, pageIndex }, element, input.texts)
   return acceptEdit(before, draft)
 }
 
@@ -438,12 +474,28 @@ export function addPage(before: Draft, titleEn: string, titleCy?: string): EditR
   return acceptEdit(before, draft)
 }
 
-export function editPage(before: Draft, name: string, titleEn: string, titleCy?: string): EditResult {
+export interface PageTextsInput {
+  titleEn: string
+  titleCy?: string
+  /** When given, the page's introduction (its SurveyJS description); empty removes it. */
+  descriptionEn?: string
+  descriptionCy?: string
+  texts?: Record<string, { en: string; cy?: string }>
+}
+
+export function editPage(before: Draft, name: string, input: PageTextsInput): EditResult {
   const draft = clone(before)
-  const page = draft.definition.pages.find((p) => p.name === name)
+  const index = draft.definition.pages.findIndex((p) => p.name === name)
+  const page = draft.definition.pages[index]
   if (!page) return fail(`There is no page called "${name}".`)
-  if (!titleEn.trim()) return fail('A page needs a title.')
-  page.title = makeText(titleEn, titleCy, hasWelsh(draft))
+  if (!input.titleEn.trim()) return fail('A page needs a title.')
+  const welsh = hasWelsh(draft)
+  page.title = makeText(input.titleEn, input.titleCy, welsh)
+  if (input.descriptionEn !== undefined) {
+    if (input.descriptionEn.trim()) page.description = makeText(input.descriptionEn, input.descriptionCy, welsh)
+    else delete page.description
+  }
+  setOtherTexts(draft, { kind: 'page', name, index }, page, input.texts)
   return acceptEdit(before, draft)
 }
 
@@ -538,6 +590,7 @@ export interface RespondentTexts {
   privacyCy?: string
   completionEn: string
   completionCy?: string
+  texts?: Record<string, { en: string; cy?: string }>
 }
 
 /**
@@ -557,6 +610,7 @@ export function setRespondentTexts(before: Draft, input: RespondentTexts): EditR
   optional('description', input.introductionEn, input.introductionCy)
   optional('privacyNotice', input.privacyEn, input.privacyCy)
   optional('completedHtml', input.completionEn, input.completionCy)
+  setOtherTexts(draft, { kind: 'survey' }, d, input.texts)
   return acceptEdit(before, draft)
 }
 
@@ -576,8 +630,6 @@ export function draftFromTemplate(options: CreateOptions): Draft {
   return { definition: sanitizeDefinition(definition), metadata }
 }
 
-export const draftProblems = (draft: Draft): TemplateProblem[] =>
-  checkTemplate(draft.definition, draft.metadata)
 
 /** Parse stored draft JSON; a broken draft is reported rather than thrown so the builder can still open. */
 export function readDraft(definition: unknown, metadata: unknown): Draft {

@@ -26,10 +26,13 @@ import { sanitizeDefinition } from '#app/utils/sanitize-html.server.ts'
 import {
   DRAFT_TOLERATED,
   draftFromTemplate,
+  publishProblems,
   readDraft,
   type Draft,
   type EditResult,
 } from './builder-draft.server.ts'
+import { importCreatorDefinition } from './surveyjs-import.server.ts'
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './request-body.server.ts'
 import { compareWaveWording, type WordingChange } from './builder-waves.server.ts'
 
 /*
@@ -45,7 +48,7 @@ export interface Actor {
 
 export type Outcome<T> =
   | { ok: true; value: T }
-  | { ok: false; problems: TemplateProblem[] | Array<{ message: string; field?: string }> }
+  | { ok: false; problems: TemplateProblem[] | Array<{ message: string; field?: string; href?: string }> }
 
 export async function requireSurvey(
   db: Database,
@@ -96,16 +99,25 @@ export async function createFromTemplate(
   return { ok: true, value: survey }
 }
 
-/** Apply one builder edit to the stored draft. */
+/** Apply one builder edit to the stored draft, audited as `survey.draft_edited` with what was edited (the
+ * intent, e.g. add-question, and the question, page or parameter name; never the wording itself). */
 export async function saveEdit(
   db: Database,
   actor: Actor,
   survey: SurveyRow,
   edit: (draft: Draft) => EditResult,
+  what: { intent: string; target?: string } = { intent: 'edit' },
 ): Promise<EditResult> {
   const result = edit(surveyDraft(survey))
   if (!result.ok) return result
   await updateDraft(db, actor.organisationId, survey.id, result.draft)
+  await writeAudit(db, {
+    ...actor,
+    action: 'survey.draft_edited',
+    targetType: 'survey',
+    targetId: survey.id,
+    details: { intent: what.intent.slice(0, 40), ...(what.target ? { target: what.target.slice(0, 100) } : {}) },
+  })
   return result
 }
 
@@ -117,7 +129,8 @@ export async function publishDraft(
 ): Promise<Outcome<SurveyVersionRow>> {
   const survey = await requireSurvey(db, actor.organisationId, surveyId)
   const draft = surveyDraft(survey)
-  const problems = checkTemplate(draft.definition, draft.metadata)
+  // What lacks Welsh comes as a plain-English list linked to the fields (builder-welsh.server.ts), not as paths.
+  const problems = publishProblems(draft, surveyId)
   if (problems.length > 0) return { ok: false, problems }
   try {
     // The respondent page and the validator read the definition with survey-core: it must load there too.
@@ -249,13 +262,15 @@ export async function exportSurvey(
 }
 
 /**
- * Read an import: our export format, or `{ definition, metadata }`, or a bare SurveyJS definition (`{ pages }`,
- * which then needs metadata and is refused with a message saying so). Problems are reported, never thrown.
+ * Read an import: our export format, or `{ definition, metadata }`, or a plain SurveyJS definition (`{ pages }`,
+ * app/services/surveyjs-import.server.ts). Problems are reported, never thrown.
  */
 export function parseImport(
   json: string,
 ): Outcome<{ draft: Draft; title: string | null; retentionDays: number | null }> {
   let data: unknown
+  if (jsonNestsDeeperThan(json, MAX_JSON_DEPTH))
+    return { ok: false, problems: [{ field: 'json', message: 'The JSON nests too deeply to be a survey.' }] }
   try {
     data = JSON.parse(json)
   } catch (error) {
@@ -266,18 +281,8 @@ export function parseImport(
   }
   if (!isRecord(data))
     return { ok: false, problems: [{ field: 'json', message: 'The JSON must be an object.' }] }
-  if (Array.isArray(data.pages) && data.metadata === undefined) {
-    return {
-      ok: false,
-      problems: [
-        {
-          field: 'json',
-          message:
-            'This is a bare SurveyJS definition with no metadata. Wrap it as { "definition": …, "metadata": … } with the ratings, drivers and codings (see docs/builder.md), or export a survey from CSE Insight to see the format.',
-        },
-      ],
-    }
-  }
+  // A plain SurveyJS definition (as SurveyJS Creator saves it): a draft to map on the mapping page.
+  if (Array.isArray(data.pages) && data.metadata === undefined) return importCreatorDefinition(data)
   if (data.definition === undefined || data.metadata === undefined) {
     return {
       ok: false,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { parseCsv } from '#analysis/parse-csv.ts'
 import { parseAnalysisConfig } from '#analysis/parse-analysis-config.ts'
+import { orderWaves } from '#analysis/order-waves.ts'
 import type { Database } from '#db/client.ts'
 import { findOrganisationBySlug } from '#db/queries/accounts.ts'
 import { insertImportedResponses, type ImportedResponse } from '#db/queries/responses.ts'
@@ -229,9 +230,9 @@ export function surveyFromConfig(title: string, config: ReturnType<typeof parseA
     const i = index.get(column)!
     const values = new Set<string>()
     for (const record of file.records) if (record[i] !== '') values.add(record[i]!)
-    return [...values].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    return [...values]
   }
-  const waves = distinct(config.wave)
+  const waves = orderWaves(distinct(config.wave), config.waves)
   const wave = waves.at(-1) ?? new Date().getFullYear().toString()
 
   const ratingElements = ratings.map((name) => ({

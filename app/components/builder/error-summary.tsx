@@ -4,6 +4,8 @@ export interface ShownProblem {
   field?: string
   question?: string
   page?: string
+  /** Where the problem is fixed, when that is another page or needs a form opened (see builder-welsh.server.ts). */
+  href?: string
 }
 
 export function ErrorSummary({
@@ -27,7 +29,9 @@ export function ErrorSummary({
       <ul>
         {problems.map((p, i) => (
           <li key={`${i}-${p.message}`}>
-            {p.field ? (
+            {p.href ? (
+              <a href={p.href}>{p.message}</a>
+            ) : p.field ? (
               <a href={`#${p.field}`}>{p.message}</a>
             ) : p.question ? (
               <a href={`#question-${p.question}`}>{p.message}</a>

@@ -81,7 +81,38 @@ export const editQuestionSchema = z.object({
   descriptionCy: optionalText(1000),
 })
 
+export const CONDITION_OPERATOR_VALUES = [
+  'is',
+  'is_not',
+  'any_of',
+  'includes',
+  'excludes',
+  'at_least',
+  'at_most',
+  'answered',
+  'not_answered',
+] as const
+
+/** A condition's target: a question (`name`) or a page (`page`), never both. */
+const conditionTarget = { name: name.optional(), page: pageName.optional() }
+const oneTarget = (t: { name?: string; page?: string }) => (t.name === undefined) !== (t.page === undefined)
+
+export const setConditionSchema = z
+  .object({
+    intent: z.literal('set-condition'),
+    ...conditionTarget,
+    when: z.string('Choose the earlier question.').trim().pipe(questionNameSchema),
+    operator: z.enum(CONDITION_OPERATOR_VALUES, 'Choose how the answer is compared.'),
+  })
+  .refine(oneTarget, { message: 'Say which question or page the condition is for.', path: ['name'] })
+
 export const builderEditSchema = z.discriminatedUnion('intent', [
+  setConditionSchema,
+  z
+    .object({ intent: z.literal('remove-condition'), ...conditionTarget })
+    .refine(oneTarget, { message: 'Say which question or page the condition is for.', path: ['name'] }),
+  z.object({ intent: z.literal('set-required'), name, required: z.enum(['on', 'off']) }),
+  z.object({ intent: z.literal('languages'), welsh: z.enum(['on', 'off']) }),
   z.object({ intent: z.literal('blocks'), equality: checkbox }),
   addQuestionSchema,
   editQuestionSchema,
@@ -97,6 +128,8 @@ export const builderEditSchema = z.discriminatedUnion('intent', [
     page: pageName,
     titleEn: requiredText('a page title', 200),
     titleCy: optionalText(200),
+    descriptionEn: text(2000).optional(),
+    descriptionCy: optionalText(2000),
   }),
   z.object({ intent: z.literal('move-page'), page: pageName, direction }),
   z.object({ intent: z.literal('delete-page'), page: pageName }),
