@@ -1,0 +1,139 @@
+import type { InsightReport } from '#analysis/insight-report-types.ts'
+import type { Lang } from '#app/i18n/catalogue.ts'
+import { resultsText } from '#app/i18n/results.ts'
+import type { Database } from '#db/client.ts'
+import { writeAudit } from '#db/queries/accounts.ts'
+import type { AggregateFilters } from '#db/queries/aggregates.ts'
+import { insertResultSnapshot, type SnapshotScope } from '#db/queries/results.ts'
+import { loadInsight } from './insight.server.ts'
+import { groupLabelsOf } from './survey-labels.server.ts'
+
+/*
+ * Publishing results (issue 14, item 1; docs/decisions/024-published-results-snapshots.md). An analyst publishes
+ * a survey for a wave or a period: the insight report of that moment (app/services/insight.server.ts, the same
+ * call the dashboard makes) is frozen with its labels in English and Welsh, without its exact estimates, and
+ * stored. The public page and its CSV render the stored JSON; nothing is ever recomputed, re-suppressed or
+ * re-ordered for them.
+ */
+
+/** The insight report as published: every published figure, decision and note; no exact estimate. */
+export type PublicReport = Omit<InsightReport, 'estimates'>
+
+export interface PublishedLabels {
+  ratings: Record<string, string>
+  /** segment names as a reader says them ("service", "age"), for "Satisfaction by …" */
+  segments: Record<string, string>
+  groups: Record<string, Record<string, string>>
+}
+
+/** The frozen content of a published snapshot (result_snapshots.content). */
+export interface PublishedResults {
+  version: 1
+  organisationName: string
+  surveyTitle: Record<Lang, string>
+  scope: SnapshotScope
+  /** the segment shown as "by service" (the survey's `service` segment), if any */
+  serviceSegment: string | null
+  labels: Record<Lang, PublishedLabels>
+  report: PublicReport
+}
+
+export class PublishRefused extends Error {}
+
+/** The filters of a snapshot's scope, as the dashboard reads them (a period's end day is included). */
+export function scopeFilters(scope: SnapshotScope): AggregateFilters {
+  if (scope.kind === 'wave') return { waves: [scope.wave] }
+  return {
+    from: new Date(`${scope.from}T00:00:00Z`),
+    to: new Date(new Date(`${scope.to}T00:00:00Z`).getTime() + 86_400_000),
+  }
+}
+
+type Messages = (typeof resultsText)['en']
+
+function measureLabel(t: Messages, rating: string, driver: string | undefined, fallback: string): string {
+  const key = `measure_${driver ?? rating}` as keyof Messages
+  const m = t[key]
+  return typeof m === 'string' ? m : fallback
+}
+
+function segmentLabel(t: Messages, segment: string, fallback: string): string {
+  const key = `segment_${segment}` as keyof Messages
+  const m = t[key]
+  return typeof m === 'string' ? m : fallback.toLowerCase()
+}
+
+/**
+ * Freezes the insight report of a survey for a wave or a period and stores it; audited. Refuses (PublishRefused,
+ * with a reason in plain English) when the view is withheld or its overall figure is too small to report.
+ */
+export async function publishResults(
+  db: Database,
+  staff: { organisationId: string; organisationName: string; userId: string },
+  surveyId: string,
+  scope: SnapshotScope,
+): Promise<{ id: string } | null> {
+  const insight = await loadInsight(db, staff.organisationId, surveyId, { filters: scopeFilters(scope) })
+  if (!insight) return null
+  const { report, context } = insight
+  if (scope.kind === 'wave' && !context.waves.some((w) => w.wave === scope.wave))
+    throw new PublishRefused(`The survey has no wave "${scope.wave}".`)
+  if (report.status === 'withheld') throw new PublishRefused(report.withheldReason ?? 'These results are withheld.')
+  const overall = report.overall.cells[report.meta.overall]
+  if (!overall || overall.status === 'suppressed')
+    throw new PublishRefused('Too few people answered in this selection to publish its results.')
+  const { estimates: _estimates, ...published } = report
+  const labelsIn = (lang: Lang): PublishedLabels => {
+    const t = resultsText[lang]
+    const groups = groupLabelsOf(context.definition, context.metadata, lang)
+    return {
+      ratings: Object.fromEntries(
+        report.meta.ratings.map((r) => [
+          r.name,
+          measureLabel(t, r.name, context.metadata.ratings[r.name]?.driver, r.isOverall ? t.measure_overall : r.label),
+        ]),
+      ),
+      segments: Object.fromEntries(report.meta.segments.map((s) => [s.name, segmentLabel(t, s.name, s.label)])),
+      groups: Object.fromEntries(
+        report.meta.segments.map((s) => [
+          s.name,
+          Object.fromEntries(
+            report.rows
+              .filter((r) => r.by === s.name)
+              .map((r) => [
+                r.group,
+                r.group === '' ? t.notStated : (groups.get(s.name)?.get(r.group) ?? r.groupLabel),
+              ]),
+          ),
+        ]),
+      ),
+    }
+  }
+  const content: PublishedResults = {
+    version: 1,
+    organisationName: staff.organisationName,
+    // the survey's name as staff gave it (one language: the builder has no Welsh name for a survey)
+    surveyTitle: { en: context.survey.title, cy: context.survey.title },
+    scope,
+    serviceSegment: report.meta.segments.some((s) => s.name === 'service') ? 'service' : null,
+    labels: { en: labelsIn('en'), cy: labelsIn('cy') },
+    report: published,
+  }
+  const row = await insertResultSnapshot(db, {
+    organisationId: staff.organisationId,
+    surveyId,
+    seriesId: context.survey.seriesId,
+    scope,
+    content,
+    publishedBy: staff.userId,
+  })
+  await writeAudit(db, {
+    organisationId: staff.organisationId,
+    userId: staff.userId,
+    action: 'results.publish',
+    targetType: 'survey',
+    targetId: surveyId,
+    details: { snapshotId: row.id, scope },
+  })
+  return { id: row.id }
+}
