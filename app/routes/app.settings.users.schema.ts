@@ -24,9 +24,32 @@ export const revokeInvitationSchema = z.object({
   invitationId: z.uuid({ message: 'Unknown invitation' }),
 })
 
+/** Sign a member out: one session (`sessionId`) or all of them. */
+export const revokeMemberSessionsSchema = z.object({
+  intent: z.literal('revoke-sessions'),
+  userId: z.uuid({ message: 'Unknown user' }),
+  sessionId: z.uuid({ message: 'Unknown session' }).optional(),
+})
+
+/** The organisation's two-factor requirement: a checkbox, so absent means off. */
+export const requireTwoFactorSchema = z.object({
+  intent: z.literal('require-two-factor'),
+  required: z.literal('on').optional(),
+})
+
+/** Reset a member's lost second factor, after the admin ticks that they have checked who is asking. */
+export const resetTwoFactorSchema = z.object({
+  intent: z.literal('reset-two-factor'),
+  userId: z.uuid({ message: 'Unknown user' }),
+  confirm: z.literal('on', { message: 'Tick the box to confirm you have checked it is really them asking' }),
+})
+
 export const usersPageSchema = z.discriminatedUnion('intent', [
   inviteSchema,
   changeRoleSchema,
   removeMemberSchema,
   revokeInvitationSchema,
+  revokeMemberSessionsSchema,
+  requireTwoFactorSchema,
+  resetTwoFactorSchema,
 ])

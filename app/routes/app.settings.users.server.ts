@@ -6,11 +6,20 @@ import {
   deleteStaffInvitation,
   findMember,
   listMembers,
+  listMemberships,
   listPendingStaffInvitations,
   removeMember,
   updateMemberRole,
   writeAudit,
 } from '#db/queries/accounts.ts'
+import {
+  listLiveSessions,
+  listMembersWithoutTwoFactor,
+  resetMemberTwoFactor,
+  revokeOtherSessions,
+  revokeUserSession,
+  setOrganisationRequiresTwoFactor,
+} from '#db/queries/account-security.ts'
 import { hashToken, requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/env.server.ts'
@@ -22,14 +31,33 @@ const INVITATION_DAYS = 7
 export async function loadUsersPage(request: Request) {
   const ctx = await requirePermission(request, 'users:manage')
   const db = await getDb()
-  const [members, invitations] = await Promise.all([
+  const [members, invitations, withoutTwoFactor] = await Promise.all([
     listMembers(db, ctx.organisationId),
     listPendingStaffInvitations(db, ctx.organisationId),
+    listMembersWithoutTwoFactor(db, ctx.organisationId),
   ])
+  // Each member's live sessions (members are listed by organisation, so only this organisation's people).
+  const sessions = await Promise.all(members.map((m) => listLiveSessions(db, m.userId)))
+  const active = ctx.memberships.find((m) => m.organisationId === ctx.organisationId)
   return {
     currentUserId: ctx.userId,
+    currentSessionId: ctx.session.sessionId,
     organisationName: ctx.organisationName,
-    members: members.map((m) => ({ userId: m.userId, email: m.email, name: m.name, role: m.role })),
+    requireTwoFactor: Boolean(active?.requireTwoFactor),
+    members: members.map((m, i) => ({
+      userId: m.userId,
+      email: m.email,
+      name: m.name,
+      role: m.role,
+      twoFactor: !withoutTwoFactor.includes(m.userId),
+      isOperator: m.isOperator,
+      sessions: (sessions[i] ?? []).map((s) => ({
+        id: s.id,
+        browser: s.userAgent ?? 'Unknown browser',
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+      })),
+    })),
     invitations: invitations.map((i) => ({
       id: i.id,
       email: i.email,
@@ -136,6 +164,69 @@ export async function handleUsersAction(request: Request) {
       return data<UsersActionData>({
         ok: true,
         message: `${member.name} no longer has access, and their sessions were signed out.`,
+      })
+    }
+    case 'revoke-sessions': {
+      // Only members of this organisation: another organisation's user id matches nothing here (404).
+      const member = await findMember(db, ctx.organisationId, form.userId)
+      if (!member) throw new Response('User not found', { status: 404 })
+      if (form.sessionId) {
+        if (!(await revokeUserSession(db, member.userId, form.sessionId))) throw new Response('Session not found', { status: 404 })
+        await audit('users.session_revoked', 'user', member.userId, { email: member.email, sessionId: form.sessionId })
+        return data<UsersActionData>({ ok: true, message: `One of ${member.name}’s sessions was signed out.` })
+      }
+      const count = await revokeOtherSessions(db, member.userId, member.userId === ctx.userId ? ctx.session.sessionId : null)
+      await audit('users.sessions_revoked', 'user', member.userId, { email: member.email, count })
+      return data<UsersActionData>({
+        ok: true,
+        message: `${member.name} was signed out of ${count} ${count === 1 ? 'session' : 'sessions'}.`,
+      })
+    }
+    case 'require-two-factor': {
+      const required = form.required === 'on'
+      await setOrganisationRequiresTwoFactor(db, ctx.organisationId, required)
+      await audit('organisation.two_factor_requirement_changed', 'organisation', ctx.organisationId, { required })
+      return data<UsersActionData>({
+        ok: true,
+        message: required
+          ? 'Every member must now sign in with two factors. Members without it are asked to set it up at their next page.'
+          : 'Two-factor sign-in is now required of admins only. Other members may still use it.',
+      })
+    }
+    case 'reset-two-factor': {
+      // A lost second factor: only a member of this organisation (404 otherwise), never oneself (recovery codes
+      // are for that), never a platform operator (a platform account is not this organisation's to weaken).
+      const member = await findMember(db, ctx.organisationId, form.userId)
+      if (!member) throw new Response('User not found', { status: 404 })
+      if (member.userId === ctx.userId)
+        return data<UsersActionData>(
+          { ok: false, error: 'You cannot reset your own two-factor sign-in here. Use one of your recovery codes, or ask another admin.' },
+          { status: 409 },
+        )
+      if (member.isOperator)
+        return data<UsersActionData>({ ok: false, error: `${member.name} is a platform operator: an organisation cannot reset their two-factor sign-in.` }, { status: 409 })
+      const reset = await resetMemberTwoFactor(db, { organisationId: ctx.organisationId, userId: member.userId })
+      if (!reset) return data<UsersActionData>({ ok: false, error: `${member.name} does not have two-factor sign-in to reset.` }, { status: 409 })
+      await audit('users.two_factor_reset', 'user', member.userId, { email: member.email, sessionsRevoked: reset.sessionsRevoked })
+      // The account is shared by every organisation the member belongs to: their admins see it too.
+      const memberships = await listMemberships(db, member.userId)
+      for (const other of memberships) {
+        if (other.organisationId === ctx.organisationId) continue
+        await writeAudit(db, {
+          organisationId: other.organisationId,
+          userId: ctx.userId,
+          action: 'account.two_factor_reset_by_admin',
+          targetType: 'user',
+          targetId: member.userId,
+          details: { byOrganisation: ctx.organisationName, sessionsRevoked: reset.sessionsRevoked },
+        })
+      }
+      const mustEnrol = memberships.some((m) => m.role === 'admin' || m.requireTwoFactor)
+      return data<UsersActionData>({
+        ok: true,
+        message: `${member.name}’s two-factor sign-in was reset and they were signed out everywhere. ${
+          mustEnrol ? 'They must set it up again, with their password and a new authenticator, when they next sign in.' : 'They sign in with their password alone until they set it up again.'
+        }`,
       })
     }
     case 'revoke-invitation': {

@@ -20,8 +20,12 @@ const ROLE_HELP = {
   admin: 'also manages users, settings, retention and the audit log',
 } as const
 
+const when = (iso: string) =>
+  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
+
 export default function UsersPage() {
-  const { members, invitations, currentUserId, organisationName } = useLoaderData<typeof loader>()
+  const { members, invitations, currentUserId, currentSessionId, organisationName, requireTwoFactor } =
+    useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const busy = useNavigation().state !== 'idle'
   return (
@@ -58,6 +62,8 @@ export default function UsersPage() {
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Role</th>
+            <th scope="col">Two-factor</th>
+            <th scope="col">Sessions</th>
             <th scope="col">Remove</th>
           </tr>
         </thead>
@@ -89,6 +95,68 @@ export default function UsersPage() {
                 </Form>
               </td>
               <td>
+                {m.twoFactor ? 'On' : m.role === 'admin' || requireTwoFactor ? 'Not set up (required)' : 'Off'}
+                {m.twoFactor && m.userId !== currentUserId && !m.isOperator ? (
+                  <details>
+                    <summary>
+                      Reset<span className="sr-only"> {m.name}’s two-factor sign-in</span>
+                    </summary>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="reset-two-factor" />
+                      <input type="hidden" name="userId" value={m.userId} />
+                      <p>
+                        For someone who has lost their phone and their recovery codes. It signs them out everywhere;
+                        they set up a new authenticator at their next sign-in.
+                      </p>
+                      <div className="choice">
+                        <input type="checkbox" id={`reset-confirm-${m.userId}`} name="confirm" value="on" required />
+                        <label htmlFor={`reset-confirm-${m.userId}`}>
+                          I have checked it is really {m.name} asking (for example in person or by calling them back)
+                        </label>
+                      </div>
+                      <button type="submit" className="button warning" disabled={busy}>
+                        Reset two-factor sign-in<span className="sr-only"> of {m.name}</span>
+                      </button>
+                    </Form>
+                  </details>
+                ) : null}
+              </td>
+              <td>
+                {m.sessions.length === 0 ? (
+                  'None'
+                ) : (
+                  <details>
+                    <summary>
+                      {m.sessions.length} {m.sessions.length === 1 ? 'session' : 'sessions'}
+                      <span className="sr-only"> of {m.name}</span>
+                    </summary>
+                    <ul>
+                      {m.sessions.map((s) => (
+                        <li key={s.id}>
+                          {s.browser}, last seen {when(s.lastSeenAt)}
+                          {s.id === currentSessionId ? ' (this session)' : ''}{' '}
+                          <Form method="post" className="inline">
+                            <input type="hidden" name="intent" value="revoke-sessions" />
+                            <input type="hidden" name="userId" value={m.userId} />
+                            <input type="hidden" name="sessionId" value={s.id} />
+                            <button type="submit" className="button secondary" disabled={busy}>
+                              Sign out<span className="sr-only"> {m.name}’s session from {s.browser}, last seen {when(s.lastSeenAt)}</span>
+                            </button>
+                          </Form>
+                        </li>
+                      ))}
+                    </ul>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke-sessions" />
+                      <input type="hidden" name="userId" value={m.userId} />
+                      <button type="submit" className="button warning" disabled={busy}>
+                        Sign out {m.userId === currentUserId ? 'your other sessions' : <>everywhere<span className="sr-only"> {m.name}</span></>}
+                      </button>
+                    </Form>
+                  </details>
+                )}
+              </td>
+              <td>
                 {m.userId === currentUserId ? null : (
                   <Form method="post">
                     <input type="hidden" name="intent" value="remove" />
@@ -103,6 +171,19 @@ export default function UsersPage() {
           ))}
         </tbody>
       </table>
+
+      <h2>Two-factor sign-in</h2>
+      <p>Admins always sign in with a password and a code from an authenticator app.</p>
+      <Form method="post">
+        <input type="hidden" name="intent" value="require-two-factor" />
+        <div className="choice">
+          <input type="checkbox" id="require-two-factor" name="required" value="on" defaultChecked={requireTwoFactor} />
+          <label htmlFor="require-two-factor">Require two-factor sign-in for every member</label>
+        </div>
+        <button type="submit" className="button secondary" disabled={busy}>
+          Save two-factor requirement
+        </button>
+      </Form>
 
       <h2>Invite a colleague</h2>
       <Form method="post">

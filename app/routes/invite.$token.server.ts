@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { data, redirect } from '@remix-run/node'
 import {
   acceptStaffInvitation,
@@ -6,21 +5,25 @@ import {
   findUserByEmail,
   writeAudit,
 } from '#db/queries/accounts.ts'
-import { hashPassword, verifyPassword } from '#db/passwords.ts'
+import { hashPassword, PasswordHashingBusy, passwordHashingSaturated, verifyPassword } from '#db/passwords.ts'
 import { hashToken, startSession } from '#app/utils/auth.server.ts'
+import { startSignInChallenge } from '#app/utils/sign-in-challenge.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '#app/utils/password-policy.ts'
-import { RateLimiter } from '#app/utils/rate-limit.server.ts'
+import { consumeSignInAttempt, recordSignInSuccess } from '#app/utils/sign-in-limits.server.ts'
+import { getDummyHash } from './login.server.ts'
 import { acceptAsExistingUserSchema, acceptAsNewUserSchema } from './invite.$token.schema.ts'
-
-// Guessing an existing account's password through an invitation is as slow as through the login page.
-const joinLimiter = new RateLimiter(10, 15 * 60_000)
 
 const NOT_VALID =
   'This invitation link is not valid. It may have been used already, revoked or expired: ask your admin for a new one.'
 
 const ACCOUNT_EXISTS =
-  'An account already exists for this e-mail address. Reload the page and enter its password to join.'
+  'An account cannot be created for this e-mail address. If you already use CSE Insight, join with that account’s password instead.'
+
+// The same answer whether or not an account has this address (issue 12, finding 4).
+const WRONG_PASSWORD = 'That password is not right for a CSE Insight account with this address.'
+
+const BUSY = 'This is busy just now. Try again in a few seconds.'
 
 /** PostgreSQL's unique_violation, as raised by node-postgres and PGlite (possibly wrapped by Drizzle). */
 function isUniqueViolation(error: unknown): boolean {
@@ -37,54 +40,64 @@ async function openInvitation(token: string) {
   return invitation
 }
 
+/**
+ * What the invitation page shows. It does not say whether the invited address already has an account (in this
+ * or any other organisation): the page offers both "join with your password" and "create an account".
+ */
 export async function loadInvitation(token: string) {
   const invitation = await openInvitation(token)
-  const existing = await findUserByEmail(await getDb(), invitation.email)
   return {
     organisationName: invitation.organisationName,
     email: invitation.email,
     role: invitation.role,
-    hasAccount: existing !== null,
     passwordLength: { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
   }
 }
 
 export type InviteActionData = { error: string }
 
-export async function acceptInvitation(request: Request, token: string) {
+export async function acceptInvitation(request: Request, token: string, clientKey?: string) {
   const invitation = await openInvitation(token)
   const db = await getDb()
   const form = Object.fromEntries(await request.formData())
-  const existing = await findUserByEmail(db, invitation.email)
   const tokenHash = hashToken(token)
+  const busy = () => data<InviteActionData>({ error: BUSY }, { status: 503, headers: { 'Retry-After': '5' } })
+  // Both forms hash a password: they draw on the sign-in limits for this address and this client, so the
+  // invitation gives no guesses beyond the sign-in page's (app/utils/sign-in-limits.server.ts).
+  const limited = async (guessesPassword: boolean) => {
+    if (passwordHashingSaturated()) return busy()
+    const wait = await consumeSignInAttempt(db, { email: invitation.email, clientKey, guessesPassword })
+    return wait > 0
+      ? data<InviteActionData>(
+          { error: `Too many attempts. Try again in ${Math.max(1, Math.ceil(wait / 60))} minutes.` },
+          { status: 429, headers: { 'Retry-After': String(wait) } },
+        )
+      : null
+  }
   let accepted: Awaited<ReturnType<typeof acceptStaffInvitation>>
-  if (existing) {
-    if (form.intent === 'create') {
-      // The account appeared after this form was shown: most often a concurrent accept of this very link made it
-      // and consumed the link (404 below). Otherwise the person must prove they own the account.
-      await openInvitation(token)
-      return data<InviteActionData>({ error: ACCOUNT_EXISTS }, { status: 409 })
-    }
+  let newAccount: boolean
+  if (form.intent === 'join') {
     const parsed = acceptAsExistingUserSchema.safeParse(form)
     if (!parsed.success)
       return data<InviteActionData>(
         { error: parsed.error.issues[0]?.message ?? 'Check the form' },
         { status: 400 },
       )
-    const key = createHash('sha256').update(existing.id).digest('hex')
-    const wait = joinLimiter.hit(key)
-    if (wait > 0)
-      return data<InviteActionData>(
-        { error: 'Too many attempts. Try again later.' },
-        { status: 429, headers: { 'Retry-After': String(wait) } },
-      )
-    if (!(await verifyPassword(existing.passwordHash, parsed.data.password))) {
-      return data<InviteActionData>(
-        { error: 'That password is not right for this account.' },
-        { status: 401 },
-      )
+    const refusal = await limited(true)
+    if (refusal) return refusal
+    const existing = await findUserByEmail(db, invitation.email)
+    let ok: boolean
+    try {
+      // Without an account, a dummy hash is checked, so neither the answer nor its timing tells them apart.
+      ok = await verifyPassword(existing?.passwordHash ?? (await getDummyHash()), parsed.data.password)
+    } catch (error) {
+      if (error instanceof PasswordHashingBusy) return busy()
+      throw error
     }
+    if (!existing || !ok) return data<InviteActionData>({ error: WRONG_PASSWORD }, { status: 401 })
+    await recordSignInSuccess(db, { email: invitation.email, clientKey })
     accepted = await acceptStaffInvitation(db, { tokenHash, existingUserId: existing.id })
+    newAccount = false
   } else {
     const parsed = acceptAsNewUserSchema.safeParse(form)
     if (!parsed.success)
@@ -98,7 +111,22 @@ export async function acceptInvitation(request: Request, token: string) {
       organisationNames: [invitation.organisationName],
     })
     if (problem) return data<InviteActionData>({ error: problem }, { status: 400 })
-    const passwordHash = await hashPassword(parsed.data.password)
+    const refusal = await limited(false)
+    if (refusal) return refusal
+    if (await findUserByEmail(db, invitation.email)) {
+      // The account exists (or a concurrent accept of this very link made it and consumed the link: 404 then).
+      // Saying so after a submitted form is unavoidable while whoever holds the link can try to create the
+      // account; the page itself never says (docs/security.md).
+      await openInvitation(token)
+      return data<InviteActionData>({ error: ACCOUNT_EXISTS }, { status: 409 })
+    }
+    let passwordHash: string
+    try {
+      passwordHash = await hashPassword(parsed.data.password)
+    } catch (error) {
+      if (error instanceof PasswordHashingBusy) return busy()
+      throw error
+    }
     try {
       accepted = await acceptStaffInvitation(db, {
         tokenHash,
@@ -110,6 +138,7 @@ export async function acceptInvitation(request: Request, token: string) {
       if (isUniqueViolation(error)) return data<InviteActionData>({ error: ACCOUNT_EXISTS }, { status: 409 })
       throw error
     }
+    newAccount = true
   }
   if (!accepted) throw new Response(NOT_VALID, { status: 404 })
   await writeAudit(db, {
@@ -118,8 +147,13 @@ export async function acceptInvitation(request: Request, token: string) {
     action: 'users.invitation_accepted',
     targetType: 'invitation',
     targetId: accepted.invitationId,
-    details: { role: accepted.role, newAccount: !existing },
+    details: { role: accepted.role, newAccount },
   })
-  const cookie = await startSession(accepted.userId, accepted.organisationId)
+  if (!newAccount && (await findUserByEmail(db, invitation.email))?.totpSecret) {
+    // An account with two-factor sign-in joins with its password and then its code, as at sign-in.
+    const challenge = await startSignInChallenge(db, accepted.userId, '/app', accepted.organisationId)
+    return redirect('/login/two-factor', { headers: { 'Set-Cookie': challenge } })
+  }
+  const cookie = await startSession(accepted.userId, accepted.organisationId, request)
   return redirect('/app', { headers: { 'Set-Cookie': cookie } })
 }

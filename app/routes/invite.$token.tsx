@@ -13,8 +13,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return loadInvitation(textParam(params, 'token', 'Invitation'))
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  return acceptInvitation(request, textParam(params, 'token', 'Invitation'))
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return acceptInvitation(request, textParam(params, 'token', 'Invitation'), context.clientKey)
 }
 
 export default function AcceptInvitation() {
@@ -35,7 +35,10 @@ export default function AcceptInvitation() {
           <p>{result.error}</p>
         </div>
       ) : null}
-      {invitation.hasAccount ? (
+      {/* Both ways are offered: the page does not say whether this address already has an account. */}
+      <section aria-labelledby="join-heading">
+        <h2 id="join-heading">If you already use CSE Insight</h2>
+        <p>Enter the password of your account for {invitation.email} to add this organisation to it.</p>
         <Form method="post">
           <input type="hidden" name="intent" value="join" />
           <input
@@ -46,16 +49,17 @@ export default function AcceptInvitation() {
             readOnly
             hidden
           />
-          <p>You already have a CSE Insight account. Enter its password to add this organisation to it.</p>
           <div className="field">
-            <label htmlFor="password">Password</label>
-            <input id="password" name="password" type="password" autoComplete="current-password" required />
+            <label htmlFor="join-password">Password</label>
+            <input id="join-password" name="password" type="password" autoComplete="current-password" required />
           </div>
           <button type="submit" className="button" disabled={busy}>
             Join {invitation.organisationName}
           </button>
         </Form>
-      ) : (
+      </section>
+      <section aria-labelledby="create-heading">
+        <h2 id="create-heading">If you are new to CSE Insight</h2>
         <Form method="post">
           <input type="hidden" name="intent" value="create" />
           <input
@@ -95,7 +99,7 @@ export default function AcceptInvitation() {
             Create account and join
           </button>
         </Form>
-      )}
+      </section>
     </main>
   )
 }

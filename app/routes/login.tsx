@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { handleLogin, loadLogin } from './login.server.ts'
 
@@ -17,17 +17,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return loadLogin(request)
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  return handleLogin(request)
+export async function action({ request, context }: ActionFunctionArgs) {
+  return handleLogin(request, context.clientKey)
 }
 
 export default function LoginPage() {
-  const { redirectTo } = useLoaderData<typeof loader>()
+  const { redirectTo, notice } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
   return (
     <main id="main" className="container narrow">
       <h1>Sign in to CSE Insight</h1>
+      {notice && !actionData?.error ? (
+        <div className="panel-confirm" role="status">
+          <p>{notice}</p>
+        </div>
+      ) : null}
       {actionData?.error ? (
         <div className="error-summary" role="alert">
           <h2>There is a problem</h2>
@@ -55,6 +60,9 @@ export default function LoginPage() {
           Sign in
         </button>
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgotten your password?</Link>
+      </p>
     </main>
   )
 }

@@ -1,0 +1,84 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
+import { AccountNav } from '#app/components/account-nav.tsx'
+import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#app/utils/password-policy.ts'
+import { handleChangePassword, loadAccountPage } from './app.account.server.ts'
+
+export const meta: MetaFunction = () => [{ title: 'Your account – CSE Insight' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return loadAccountPage(request)
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  return handleChangePassword(request, context.clientKey)
+}
+
+export default function AccountPage() {
+  const { name, email, twoFactorEnabled } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const busy = useNavigation().state === 'submitting'
+  const formRef = useRef<HTMLFormElement>(null)
+  useEffect(() => {
+    if (result?.ok) formRef.current?.reset()
+  }, [result])
+  return (
+    <>
+      <h1>Your account</h1>
+      <AccountNav current="password" />
+      <p>
+        {name}, {email}. Two-factor sign-in is{' '}
+        <Link to="/app/account/two-factor">{twoFactorEnabled ? 'on' : 'off'}</Link>.
+      </p>
+      {result && !result.ok ? (
+        <div className="error-summary" role="alert">
+          <h2>There is a problem</h2>
+          <p>{result.error}</p>
+        </div>
+      ) : null}
+      {result?.ok ? (
+        <div className="panel-confirm" role="status">
+          <p>{result.message}</p>
+        </div>
+      ) : null}
+      <h2>Change your password</h2>
+      <Form method="post" ref={formRef}>
+        <input type="hidden" name="username" autoComplete="username" value={email} />
+        <div className="field">
+          <label htmlFor="currentPassword">Current password</label>
+          <input id="currentPassword" name="currentPassword" type="password" autoComplete="current-password" required />
+        </div>
+        <div className="field">
+          <label htmlFor="newPassword">New password</label>
+          <p className="hint" id="newPassword-hint">
+            {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters. A few unrelated words make a good password. Common passwords are refused.
+          </p>
+          <input
+            id="newPassword"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            aria-describedby="newPassword-hint"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            maxLength={PASSWORD_MAX_LENGTH}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="confirmPassword">New password again</label>
+          <input id="confirmPassword" name="confirmPassword" type="password" autoComplete="new-password" required maxLength={PASSWORD_MAX_LENGTH} />
+        </div>
+        <button className="button" type="submit" disabled={busy}>
+          Change password
+        </button>
+      </Form>
+      <p className="small">Changing your password signs out your other sessions.</p>
+    </>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

@@ -1,0 +1,78 @@
+import { data } from '@remix-run/node'
+import { z } from 'zod'
+import { disableTotp, getTwoFactorState, replaceRecoveryCodes } from '#db/queries/account-security.ts'
+import { confirmEnrolment, enrolmentOffer, enrolmentSecret, WRONG_CODE } from '#app/services/two-factor-enrolment.server.ts'
+import { auditAccount } from '#app/utils/account.server.ts'
+import { mustEnrolTwoFactor, requirePermission } from '#app/utils/auth.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { consumeSignInAttempt } from '#app/utils/sign-in-limits.server.ts'
+import { hashRecoveryCode, newRecoveryCodes, verifySecondFactor } from '#app/utils/two-factor.server.ts'
+import { tooManyAttempts } from './login.server.ts'
+
+const code = z.string().trim().min(1, { message: 'Enter a code' }).max(64)
+const twoFactorSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('enable'), code, secret: enrolmentSecret }),
+  z.object({ intent: z.literal('disable'), code }),
+  z.object({ intent: z.literal('recovery-codes'), code }),
+])
+
+export async function loadTwoFactorPage(request: Request) {
+  const ctx = await requirePermission(request, 'dashboard:read')
+  const db = await getDb()
+  const state = await getTwoFactorState(db, ctx.userId)
+  if (!state) throw new Response('Account not found', { status: 404 })
+  const active = ctx.memberships.find((m) => m.organisationId === ctx.organisationId)
+  // Why it is required, if it is: operators and admins always (app/utils/auth.server.ts mustEnrolTwoFactor).
+  const requiredBecause = ctx.session.isOperator ? 'operator' : ctx.role === 'admin' ? 'admin' : active?.requireTwoFactor ? 'organisation' : null
+  const required = requiredBecause !== null
+  const mustEnrol = mustEnrolTwoFactor(ctx.session, ctx.role, Boolean(active?.requireTwoFactor))
+  if (state.secret) {
+    return { enabled: true as const, required, mustEnrol, recoveryCodesLeft: state.recoveryCodesLeft, enabledAt: state.enabledAt?.toISOString() ?? null }
+  }
+  return { enabled: false as const, required, requiredBecause, mustEnrol, ...(await enrolmentOffer(state.email)) }
+}
+
+export type TwoFactorResult =
+  | { ok: true; message: string; recoveryCodes?: string[] }
+  | { ok: false; error: string }
+
+/**
+ * Turn two-factor sign-in on (with a code from the new authenticator), off, or replace the recovery codes
+ * (each with a current code or a recovery code). Every code tried costs a point from the sign-in limits, and
+ * every change is audited.
+ */
+export async function handleTwoFactorAction(request: Request, clientKey?: string) {
+  const ctx = await requirePermission(request, 'dashboard:read')
+  const parsed = twoFactorSchema.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success)
+    return data<TwoFactorResult>({ ok: false, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
+  const db = await getDb()
+  const state = await getTwoFactorState(db, ctx.userId)
+  if (!state) throw new Response('Account not found', { status: 404 })
+  const wait = await consumeSignInAttempt(db, { email: ctx.session.email, clientKey })
+  if (wait > 0) return tooManyAttempts(wait, { ok: false as const })
+  const form = parsed.data
+
+  if (form.intent === 'enable') {
+    if (state.secret) return data<TwoFactorResult>({ ok: false, error: 'Two-factor sign-in is already on.' }, { status: 409 })
+    const result = await confirmEnrolment(db, { userId: ctx.userId, secret: form.secret, code: form.code })
+    if (!result.ok) return data<TwoFactorResult>({ ok: false, error: result.error }, { status: result.status })
+    return data<TwoFactorResult>({ ok: true, message: 'Two-factor sign-in is on.', recoveryCodes: result.recoveryCodes })
+  }
+
+  if (!state.secret) return data<TwoFactorResult>({ ok: false, error: 'Two-factor sign-in is not on.' }, { status: 409 })
+  const kind = await verifySecondFactor(db, { id: ctx.userId, storedSecret: state.secret }, form.code)
+  if (!kind) {
+    await auditAccount(db, ctx.userId, 'account.two_factor_code_failed', { intent: form.intent })
+    return data<TwoFactorResult>({ ok: false, error: WRONG_CODE }, { status: 401 })
+  }
+  if (form.intent === 'disable') {
+    await disableTotp(db, ctx.userId)
+    await auditAccount(db, ctx.userId, 'account.two_factor_disabled', { with: kind })
+    return data<TwoFactorResult>({ ok: true, message: 'Two-factor sign-in is off.' })
+  }
+  const codes = newRecoveryCodes()
+  await replaceRecoveryCodes(db, ctx.userId, codes.map(hashRecoveryCode))
+  await auditAccount(db, ctx.userId, 'account.recovery_codes_replaced', { with: kind })
+  return data<TwoFactorResult>({ ok: true, message: 'You have new recovery codes. The old ones no longer work.', recoveryCodes: codes })
+}

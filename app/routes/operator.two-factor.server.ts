@@ -1,0 +1,55 @@
+import { data, redirect } from '@remix-run/node'
+import { z } from 'zod'
+import { getTwoFactorState } from '#db/queries/account-security.ts'
+import { isOperator } from '#db/queries/operators.ts'
+import { confirmEnrolment, enrolmentOffer, enrolmentSecret } from '#app/services/two-factor-enrolment.server.ts'
+import { getSession } from '#app/utils/auth.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { consumeSignInAttempt } from '#app/utils/sign-in-limits.server.ts'
+import { tooManyAttempts } from './login.server.ts'
+
+/*
+ * /operator/two-factor: where a platform operator sets up two-factor sign-in before the operator's page opens
+ * (operator.organisations.server.ts requireOperator). Operators may belong to no organisation, so they cannot
+ * use the staff page (/app/account/two-factor); an operator who is also a member manages it there afterwards.
+ * Everyone who is not an operator gets the same 404 as an unknown page.
+ */
+
+const NOT_FOUND = () => new Response('Not Found', { status: 404 })
+const OPERATOR_HOME = '/operator/organisations'
+
+const enableSchema = z.object({
+  intent: z.literal('enable'),
+  code: z.string().trim().min(1, { message: 'Enter a code' }).max(64),
+  secret: enrolmentSecret,
+})
+
+async function requireOperatorAccount(request: Request) {
+  const session = await getSession(request)
+  if (!session || !(await isOperator(await getDb(), session.userId))) throw NOT_FOUND()
+  return session
+}
+
+export async function loadOperatorTwoFactor(request: Request) {
+  const session = await requireOperatorAccount(request)
+  if (session.twoFactorEnabled) throw redirect(OPERATOR_HOME)
+  return { email: session.email, ...(await enrolmentOffer(session.email)) }
+}
+
+export type OperatorTwoFactorResult = { ok: true; recoveryCodes: string[] } | { ok: false; error: string }
+
+/** Confirm the set-up with a code (each try costs a sign-in-limit point, as on the staff page). */
+export async function handleOperatorTwoFactor(request: Request, clientKey?: string) {
+  const session = await requireOperatorAccount(request)
+  const parsed = enableSchema.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success)
+    return data<OperatorTwoFactorResult>({ ok: false, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
+  const db = await getDb()
+  const wait = await consumeSignInAttempt(db, { email: session.email, clientKey })
+  if (wait > 0) return tooManyAttempts(wait, { ok: false as const })
+  if ((await getTwoFactorState(db, session.userId))?.secret)
+    return data<OperatorTwoFactorResult>({ ok: false, error: 'Two-factor sign-in is already on.' }, { status: 409 })
+  const result = await confirmEnrolment(db, { userId: session.userId, secret: parsed.data.secret, code: parsed.data.code })
+  if (!result.ok) return data<OperatorTwoFactorResult>({ ok: false, error: result.error }, { status: result.status })
+  return data<OperatorTwoFactorResult>({ ok: true, recoveryCodes: result.recoveryCodes })
+}
