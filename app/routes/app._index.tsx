@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
-import { formatPercent } from '#app/utils/misc.ts'
 import { loadSurveyList } from './app._index.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Surveys – CSE Insight' }]
@@ -9,6 +8,9 @@ export const meta: MetaFunction = () => [{ title: 'Surveys – CSE Insight' }]
 export async function loader({ request }: LoaderFunctionArgs) {
   return loadSurveyList(request)
 }
+
+/** A published proportion (already rounded by the insight report) as a whole percent. */
+const percent = (p: number | null) => (p === null ? '–' : `${Math.round(p * 100)}%`)
 
 export default function SurveyList() {
   const { surveys, mayCreate } = useLoaderData<typeof loader>()
@@ -59,15 +61,37 @@ export default function SurveyList() {
                 <td className="num" data-testid="response-count">
                   {s.responses.toLocaleString('en-GB')}
                 </td>
-                <td className="num">
-                  {s.overall ? formatPercent(s.overall.p) : '–'}
-                  {s.overall ? (
-                    <span className="small"> (n={s.overall.valid.toLocaleString('en-GB')})</span>
+                <td className="num" data-testid="overall-figure">
+                  {!s.overall ? (
+                    '–'
+                  ) : s.overall.shown ? (
+                    <>
+                      {percent(s.overall.p)}
+                      <span className="small">
+                        {' '}
+                        (n={s.overall.n?.toLocaleString('en-GB')}
+                        {s.overall.weighted ? ', weighted' : ''})
+                      </span>
+                      {s.overall.lowBase ? (
+                        <>
+                          {' '}
+                          <span className="tag warn">low base</span>
+                        </>
+                      ) : null}
+                    </>
+                  ) : (
+                    <span className="small">too few responses to report</span>
+                  )}
+                  {s.overall && s.overall.waves.length > 1 ? (
+                    <>
+                      <br />
+                      <span className="small">waves {s.overall.waves.join(', ')}</span>
+                    </>
                   ) : null}
                 </td>
                 <td className="num">
-                  {s.overall && s.overall.lower !== null
-                    ? `${formatPercent(s.overall.lower, 1)} – ${formatPercent(s.overall.upper, 1)}`
+                  {s.overall?.shown && s.overall.lower !== null && s.overall.upper !== null
+                    ? `${percent(s.overall.lower)} – ${percent(s.overall.upper)}`
                     : '–'}
                 </td>
               </tr>
@@ -76,8 +100,10 @@ export default function SurveyList() {
         </table>
       )}
       <p className="small">
-        % satisfied = “very” or “fairly satisfied” among valid answers (“don’t know” is outside the base).
-        Intervals are 95% Wilson score intervals.
+        % satisfied = “very” or “fairly satisfied” among valid answers (“don’t know” is outside the base), over
+        every wave of the survey, exactly as the dashboard opens: weighted to the population profile when one is
+        set, with 95% intervals (Wilson score intervals when unweighted). A figure from too few responses is not
+        shown.
       </p>
     </>
   )

@@ -1,23 +1,25 @@
-import { groupLabelsOf, label, textOf } from '#app/services/survey-labels.server.ts'
+import { loadInsight } from '#app/services/insight.server.ts'
+import { label, textOf } from '#app/services/survey-labels.server.ts'
 import { parseMetadata } from '#app/services/survey-definition.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getReportingThresholds, listSegmentValues, listWaves } from '#db/queries/aggregates.ts'
-import {
-  COMMENTS_PAGE_SIZE,
-  countGroupResponses,
-  listComments,
-  smallGroupsInView,
-} from '#db/queries/comments.ts'
+import { COMMENTS_PAGE_SIZE, listComments } from '#db/queries/comments.ts'
 import { getSurveyForOrganisation, getVersion } from '#db/queries/surveys.ts'
 import { listQuestions } from '#templates/definition.ts'
 import type { TemplateMetadata } from '#templates/metadata.ts'
 
 /*
- * The comments page (CSE 1.3.5): free-text answers of one survey, browsed by customer group and by driver,
- * searched, filtered by wave and paged 50 at a time. A group whose unweighted base is under the organisation's
- * suppression threshold shows no comments at all, as its figures on the dashboard show no numbers. Comments
- * carry no group tags or dates, so the unfiltered list cannot be used to pick out a small group's comments.
+ * The comments page (CSE 1.3.5): free-text answers of one survey's series (all its waves, as on the dashboard),
+ * browsed by customer group and by driver, searched, filtered by wave and paged 50 at a time.
+ *
+ * Which groups may show comments is the insight report's decision, never this page's: a group's comments are
+ * shown only when the report says so (report.rows[].commentsShown, analysis/publish-table.ts), the groups
+ * offered as filters are those of the unfiltered report whose comments may be shown, and a view (the filters
+ * chosen) shows comments only when the report of that view shows its own "All respondents" row's comments
+ * (it is withheld when the filters leave out so few respondents that comparing lists would reveal theirs).
+ * Inside a view, the comments of every group the view's report holds back are left out, so two lists cannot
+ * be compared to pick out a small group's comments. Comments carry no group tags or dates. The report used is
+ * the unweighted one, which counts every respondent (the weighted one leaves out those it cannot weight).
  */
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/
@@ -103,50 +105,50 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
 
   const questions = commentQuestionsOf(definition, metadata)
   const drivers = [...new Set(questions.map((q) => q.driver).filter((d): d is string => d !== null))]
-  const segmentNames = [
-    ...new Set([...metadata.segments.map((s) => s.question), ...metadata.urlSegments.map((u) => u.param)]),
-  ]
-  const segmentLabel = (name: string) =>
-    metadata.segments.find((s) => s.question === name)?.label ??
-    metadata.urlSegments.find((u) => u.param === name)?.label ??
-    label(name)
-  const groupLabels = groupLabelsOf(definition, metadata)
+  const driver = drivers.includes(query.driver) ? query.driver : ''
+  const selectedQuestions = questions.filter((q) => driver === '' || q.driver === driver).map((q) => q.name)
+
+  // Without a rating question there is no report, so no group sizes to decide by: nothing is shown.
+  const reportable = Object.keys(metadata.ratings).length > 0
+  const unfiltered = reportable ? await loadInsight(db, ctx.organisationId, survey.id, { weighted: false }) : null
+  const report = unfiltered?.report ?? null
+  const segmentNames = report?.meta.segments.map((s) => s.name) ?? []
   // Only the survey's own segments filter; an unknown name in the query string is dropped, not trusted.
   const segments = Object.fromEntries(
     Object.entries(query.segments).filter(([name]) => segmentNames.includes(name)),
   )
-  const driver = drivers.includes(query.driver) ? query.driver : ''
-  const selectedQuestions = questions.filter((q) => driver === '' || q.driver === driver).map((q) => q.name)
-  const scope = { organisationId: ctx.organisationId, surveyId: survey.id }
-
-  const [thresholds, segmentValues, waves] = await Promise.all([
-    getReportingThresholds(db, ctx.organisationId),
-    listSegmentValues(db, scope, segmentNames),
-    listWaves(db, scope),
-  ])
-  const filters = { waves: query.waves, segments }
   const groupView = Object.keys(segments).length > 0
-  // The view's unweighted base decides whether its comments may be shown at all; inside it, the comments of
-  // any smaller group (of any segment) are left out, so two lists cannot be compared to find a small group's.
-  const [viewBase, exclude] = await Promise.all([
-    countGroupResponses(db, ctx.organisationId, survey.id, filters),
-    smallGroupsInView(db, ctx.organisationId, survey.id, filters, segmentNames, thresholds.suppress),
-  ])
-  const hidden = viewBase < thresholds.suppress
+  const filtered = groupView || query.waves.length > 0
+  const view =
+    unfiltered && filtered
+      ? await loadInsight(db, ctx.organisationId, survey.id, {
+          weighted: false,
+          filters: { waves: query.waves, segments },
+        })
+      : unfiltered
+  const viewReport = view?.report ?? null
+  const thresholds = report?.meta.thresholds ?? { lowBase: 50, suppress: 10 }
+  const hidden = !viewReport || !viewReport.overall.commentsShown
+  // Groups (and waves) the view's report holds back: their respondents' comments are left out of the list.
+  const exclude: Record<string, string[]> = {}
+  const heldBackRows = viewReport ? viewReport.rows.filter((r) => !r.commentsShown) : []
+  for (const row of heldBackRows) (exclude[row.by] ??= []).push(row.group)
+  const heldBackWaves = viewReport ? viewReport.waves.filter((w) => !w.commentsShown) : []
   const result = hidden
     ? { comments: [], total: 0 }
     : await listComments(
         db,
-        ctx.organisationId,
-        survey.id,
-        { ...filters, exclude, questions: selectedQuestions, search: query.search },
+        { organisationId: ctx.organisationId, seriesId: survey.seriesId },
+        {
+          waves: query.waves,
+          segments,
+          exclude,
+          excludeWaves: heldBackWaves.map((w) => w.group),
+          questions: selectedQuestions,
+          search: query.search,
+        },
         query.page,
       )
-  const smallGroups = Object.entries(exclude).flatMap(([name, values]) =>
-    values.map(
-      (v) => `${segmentLabel(name)}: ${v === '' ? 'Not stated' : (groupLabels.get(name)?.get(v) ?? v)}`,
-    ),
-  )
 
   const titles = new Map(questions.map((q) => [q.name, q]))
   return {
@@ -155,22 +157,31 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
     thresholds,
     questions,
     drivers: drivers.map((d) => ({ name: d, label: label(d) })),
-    segments: segmentNames.map((name) => ({
-      name,
-      label: segmentLabel(name),
-      groups: (segmentValues[name] ?? []).map((g) => ({
-        value: g.value,
-        label: g.value === '' ? 'Not stated' : (groupLabels.get(name)?.get(g.value) ?? g.value),
-      })),
+    // filter choices: the groups of the unfiltered report whose comments may be shown ('' is "All")
+    segments: (report?.meta.segments ?? []).map((s) => ({
+      name: s.name,
+      label: s.label,
+      groups: report!.rows
+        .filter((r) => r.by === s.name && r.commentsShown && r.group !== '')
+        .map((r) => ({ value: r.group, label: r.groupLabel })),
     })),
-    waves: waves.map((w) => w.wave),
+    waves: (report?.waves ?? []).filter((w) => w.commentsShown).map((w) => w.group),
     groupView,
     hidden,
     hiddenNote: hidden
-      ? `Comments hidden: fewer than ${thresholds.suppress} responses in ${groupView ? 'this group' : 'this survey'}.`
+      ? !reportable
+        ? 'Comments hidden: this survey has no rating question, so the size of each group cannot be checked.'
+        : viewReport?.status === 'withheld'
+          ? `Comments hidden: ${viewReport.withheldReason ?? ''}`
+          : `Comments hidden: fewer than ${thresholds.suppress} responses in ${groupView ? 'this group' : 'this survey'}.`
       : null,
     /** groups too small to show, whose respondents' comments this view leaves out */
-    heldBack: hidden ? [] : smallGroups,
+    heldBack: hidden
+      ? []
+      : [
+          ...heldBackRows.map((r) => `${r.byLabel}: ${r.groupLabel}`),
+          ...heldBackWaves.map((w) => `Wave: ${w.groupLabel}`),
+        ],
     total: result.total,
     pageSize: COMMENTS_PAGE_SIZE,
     pages: Math.max(1, Math.ceil(result.total / COMMENTS_PAGE_SIZE)),

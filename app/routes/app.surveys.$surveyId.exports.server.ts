@@ -30,15 +30,10 @@ async function requireSurvey(staff: StaffContext, surveyId: string | undefined) 
   return survey
 }
 
-async function requireContext(
-  staff: StaffContext,
-  surveyId: string,
-  detail: 'full' | 'weights' = 'full',
-): Promise<ExportContext> {
+async function requireContext(staff: StaffContext, surveyId: string): Promise<ExportContext> {
   try {
     const ctx = await loadExportContext(await getDb(), staff.organisationId, surveyId, {
       organisationName: staff.organisationName,
-      detail,
     })
     if (!ctx) throw new Response('Survey not found', { status: 404 })
     return ctx
@@ -48,16 +43,38 @@ async function requireContext(
   }
 }
 
+/**
+ * The tables a CSV can be downloaded for: exactly those the export builds from this survey's insight report
+ * (buildExportTables), so the page never offers a table the download would refuse (no key drivers, no
+ * weighting). Empty, with the reason, when there is nothing to export yet.
+ */
+async function availableTables(
+  staff: StaffContext,
+  surveyId: string,
+): Promise<{ tables: Array<{ id: string; title: string }>; unavailable: string | null }> {
+  try {
+    const ctx = await loadExportContext(await getDb(), staff.organisationId, surveyId, {
+      organisationName: staff.organisationName,
+    })
+    if (!ctx) throw new Response('Survey not found', { status: 404 })
+    return { tables: buildExportTables(ctx).map((t) => ({ id: t.id, title: t.title })), unavailable: null }
+  } catch (error) {
+    if (error instanceof ExportNotAvailable) return { tables: [], unavailable: error.message }
+    throw error
+  }
+}
+
 export async function loadExportsPage(request: Request, surveyId: string | undefined) {
   const staff = await requirePermission(request, 'export:create')
   const survey = await requireSurvey(staff, surveyId)
   const db = await getDb()
-  const [responses, packs, audit] = await Promise.all([
+  const [responses, packs, audit, available] = await Promise.all([
     countResponses(db, staff.organisationId, survey.id),
     listEvidencePacks(db, staff.organisationId, survey.id),
     can(staff.role, 'audit:read')
       ? listExportAudit(db, staff.organisationId, survey.id, 20)
       : Promise.resolve(null),
+    availableTables(staff, survey.id),
   ])
   return {
     survey: {
@@ -78,14 +95,8 @@ export async function loadExportsPage(request: Request, surveyId: string | undef
     audit:
       audit?.map((a) => ({ id: a.id, action: a.action, at: a.at.toISOString(), userName: a.userName })) ??
       null,
-    tables: [
-      { id: 'dashboard', title: 'Satisfaction by customer group (as on the dashboard)' },
-      { id: 'satisfaction-overall', title: 'Satisfaction with each key area' },
-      { id: 'satisfaction-by-wave', title: 'Satisfaction by wave' },
-      { id: 'respondent-profile', title: 'Respondent profile beside the population' },
-      { id: 'key-areas', title: 'Questions used for each key area' },
-      { id: 'weighting', title: 'Weighting and its efficiency' },
-    ],
+    tables: available.tables,
+    tablesUnavailable: available.unavailable,
   }
 }
 
@@ -124,9 +135,9 @@ export async function downloadExport(request: Request, surveyId: string | undefi
   if (form.kind === 'microdata' && !can(staff.role, 'microdata:export')) {
     throw new Response('Your role does not allow response-level exports.', { status: 403 })
   }
-  // The microdata, codebook and R script need only the weights, not the tables: skip the heavy aggregates.
-  const light = form.kind === 'microdata' || form.kind === 'codebook' || form.kind === 'r-script'
-  const ctx = await requireContext(staff, survey.id, light ? 'weights' : 'full')
+  // Every export renders the one insight report (its weights for the microdata): loaded from the maintained
+  // aggregates, so it costs the same for every kind of export.
+  const ctx = await requireContext(staff, survey.id)
   const db = await getDb()
   const options: MicrodataOptions = {
     includeFreeText: form.freeText,
@@ -186,13 +197,14 @@ export async function downloadExport(request: Request, surveyId: string | undefi
         freeText: options.includeFreeText,
         equality: options.includeEquality,
         bom: options.bom,
-        rows: ctx.fieldwork.responses,
+        rows: ctx.insight.report.meta.respondents,
       })
+      // one row per respondent of the series, as in the report (every wave)
       return attachment(
         microdataStream(db, ctx, options),
         'text/csv; charset=utf-8',
         `${prefix}-microdata.csv`,
-        { 'X-Export-Rows': String(ctx.fieldwork.responses) },
+        { 'X-Export-Rows': String(ctx.insight.report.meta.respondents) },
       )
     }
     case 'codebook':

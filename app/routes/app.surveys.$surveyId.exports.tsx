@@ -185,28 +185,32 @@ export default function ExportsPage() {
 
       <section aria-labelledby="tables-heading">
         <h2 id="tables-heading">Tables</h2>
-        <form method="post" action={`${base}/download`}>
-          <p>
-            <button type="submit" name="kind" value="tables-xlsx">
-              Download all tables (XLSX)
-            </button>
-          </p>
-          <p>
-            <label htmlFor="table">Table as CSV</label>{' '}
-            <select id="table" name="table" defaultValue="dashboard">
-              {data.tables.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.title}
-                </option>
-              ))}
-            </select>{' '}
-            <input type="checkbox" id="table-bom" name="bom" defaultChecked />{' '}
-            <label htmlFor="table-bom">For Excel (byte-order mark)</label>{' '}
-            <button type="submit" name="kind" value="table-csv">
-              Download CSV
-            </button>
-          </p>
-        </form>
+        {data.tables.length === 0 ? (
+          <p>{data.tablesUnavailable ?? 'There are no tables to export for this survey yet.'}</p>
+        ) : (
+          <form method="post" action={`${base}/download`}>
+            <p>
+              <button type="submit" name="kind" value="tables-xlsx">
+                Download all tables (XLSX)
+              </button>
+            </p>
+            <p>
+              <label htmlFor="table">Table as CSV</label>{' '}
+              <select id="table" name="table" defaultValue={data.tables[0]?.id}>
+                {data.tables.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.title}
+                  </option>
+                ))}
+              </select>{' '}
+              <input type="checkbox" id="table-bom" name="bom" defaultChecked />{' '}
+              <label htmlFor="table-bom">For Excel (byte-order mark)</label>{' '}
+              <button type="submit" name="kind" value="table-csv">
+                Download CSV
+              </button>
+            </p>
+          </form>
+        )}
       </section>
 
       {data.canExportMicrodata ? (

@@ -12,7 +12,7 @@ import {
   requireSurvey,
   wordingChangesSincePreviousWave,
 } from '#app/services/builder.server.ts'
-import { draftProblems, readDraft } from '#app/services/builder-draft.server.ts'
+import { publishProblems, readDraft } from '#app/services/builder-draft.server.ts'
 import { fieldErrors, surveyActionSchema } from '#app/components/builder/schemas.ts'
 
 export async function loadSurveyOverview(request: Request, surveyId: string) {
@@ -46,7 +46,7 @@ export async function loadSurveyOverview(request: Request, surveyId: string) {
     currentVersion: current ? current.version : null,
     versions: versions.map((v) => ({ ...v, publishedAt: v.publishedAt.toISOString() })),
     draftChanged,
-    problems: draftProblems(draft),
+    problems: publishProblems(draft, survey.id),
     waves,
     suggestedNext: {
       wave: nextYear,
@@ -62,7 +62,7 @@ export async function loadSurveyOverview(request: Request, surveyId: string) {
 
 export interface OverviewActionData {
   intent: string
-  problems: Array<{ message: string; field?: string; question?: string; page?: string }>
+  problems: Array<{ message: string; field?: string; question?: string; page?: string; href?: string }>
   errors: Record<string, string>
   values: Record<string, string>
   notice?: string

@@ -87,6 +87,11 @@ export default function SurveyOverview() {
               <Link to={`${base}/edit`}>Edit the draft</Link>
             </li>
           ) : null}
+          {may.edit ? (
+            <li>
+              <Link to={`${base}/mapping`}>Map ratings to drivers and choose customer groups</Link>
+            </li>
+          ) : null}
           <li>
             <Link to={`${base}/preview`}>Preview the draft</Link>
           </li>
@@ -113,6 +118,13 @@ export default function SurveyOverview() {
             <Link to={`${base}/exports`}>Exports</Link>
           </li>
           <li>
+            <Link to={`${base}/results`}>Publish results to the public page</Link>
+          </li>
+          <li>
+            <Link to={`${base}/actions`}>Actions: you said, we did</Link>
+          </li>
+
+          <li>
             <a href={`${base}/export-json`} download>
               Export the draft as JSON
             </a>
@@ -130,10 +142,21 @@ export default function SurveyOverview() {
 
       <h2>Publishing</h2>
       {problems.length > 0 ? (
-        <p data-testid="draft-problems">
-          The draft has {problems.length} problem{problems.length === 1 ? '' : 's'} to fix before it can be
-          published. {may.edit ? <Link to={`${base}/edit`}>Fix them in the builder</Link> : null}
-        </p>
+        <>
+          <p data-testid="draft-problems">
+            The draft has {problems.length} problem{problems.length === 1 ? '' : 's'} to fix before it can be
+            published. {may.edit ? <Link to={`${base}/edit`}>Fix them in the builder</Link> : null}
+          </p>
+          {may.edit ? (
+            <ul data-testid="draft-problem-list">
+              {problems.map((p, i) => (
+                <li key={i}>
+                  <a href={p.href ?? `${base}/edit${p.question ? `#question-${p.question}` : ''}`}>{p.message}</a>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </>
       ) : draftChanged ? (
         <p>
           {currentVersion
@@ -172,7 +195,7 @@ export default function SurveyOverview() {
       <p className="small">
         Publishing makes an unchangeable version. Answers always stay with the version they answered; editing
         afterwards changes the draft only, until you publish again. Responses are kept for{' '}
-        {survey.retentionDays} days. Opens {date(survey.opensAt)}, closes {date(survey.closesAt)}.
+        {survey.retentionDays} days (<Link to={`/app/surveys/${survey.id}/retention`}>retention</Link>). Opens {date(survey.opensAt)}, closes {date(survey.closesAt)}.
       </p>
 
       <h2>Versions</h2>

@@ -1,9 +1,11 @@
+import type { ReportCell } from '#analysis/insight-report-types.ts'
 import type { ExportContext } from './export-context.server.ts'
 
 /*
  * Charts for the evidence pack, drawn as plain SVG on the server: horizontal bars of % satisfied with the
- * interval as an error bar, so each chart shows exactly the numbers of the table beside it. Suppressed
- * groups are drawn as a labelled gap, never as a bar. PNG copies are rendered with resvg (docs/decisions/005).
+ * interval as an error bar, so each chart shows exactly the numbers of the table beside it: the insight report's
+ * published cells (ctx.insight.report), as the dashboard shows them. Suppressed groups are drawn as a labelled
+ * gap, never as a bar. PNG copies are rendered with resvg (docs/decisions/005).
  */
 
 export interface ChartBar {
@@ -97,55 +99,51 @@ export function barChartSvg(title: string, description: string, bars: ChartBar[]
   )
 }
 
-/** The pack's charts from the dashboard: key areas, overall by each customer group, and by wave. */
+/** The pack's charts from the insight report: key areas, overall by each customer group, and by wave. */
 export function buildCharts(ctx: ExportContext): Chart[] {
-  const d = ctx.dashboard
-  if (!d) return []
-  const weighted = d.options.weighted ? 'weighted, ' : ''
-  const level = `${Math.round(d.options.confidence * 100)}%`
+  const report = ctx.insight.report
+  const weighted = report.meta.weighted ? 'weighted, ' : ''
+  const level = `${Math.round(report.meta.confidence * 100)}%`
   const charts: Chart[] = []
   const add = (id: string, title: string, description: string, bars: ChartBar[]) => {
     if (bars.length > 0)
       charts.push({ id, title, description, bars, svg: barChartSvg(title, description, bars) })
   }
-  const barOf = (
-    label: string,
-    c:
-      | { p: number | null; lower: number | null; upper: number | null; suppressed: boolean; flag: string }
-      | undefined,
-  ): ChartBar => ({
-    label,
-    p: c && !c.suppressed ? c.p : null,
-    lower: c && !c.suppressed ? c.lower : null,
-    upper: c && !c.suppressed ? c.upper : null,
-    ...(c?.flag === 'low_base' ? { note: 'low base' } : {}),
-  })
+  const barOf = (label: string, c: ReportCell | undefined): ChartBar => {
+    const shown = c !== undefined && c.status !== 'suppressed'
+    return {
+      label,
+      p: shown ? c.p : null,
+      lower: shown ? c.lower : null,
+      upper: shown ? c.upper : null,
+      ...(shown && c.status === 'low_base' ? { note: 'low base' } : {}),
+      ...(!shown ? { note: 'too few responses to report' } : {}),
+    }
+  }
   add(
     'key-areas',
     'Satisfaction with each key area',
     `Per cent satisfied, all respondents (${weighted}${level} interval as error bars).`,
-    d.ratings.map((r) => barOf(r.label, d.overall.cells[r.name])),
+    report.meta.ratings.map((r) => barOf(r.label, report.overall.cells[r.name])),
   )
-  const overall = d.ratings.find((r) => r.isOverall) ?? d.ratings[0]
-  if (overall) {
-    for (const segment of d.segments) {
-      const rows = d.rows.filter((r) => r.segment === segment.name)
-      add(
-        `overall-by-${segment.name}`,
-        `Overall satisfaction by ${segment.label.toLowerCase()}`,
-        `Per cent satisfied overall in each group (${weighted}${level} interval). Groups under the suppression threshold are not shown.`,
-        rows.map((r) => barOf(r.groupLabel, r.cells[overall.name])),
-      )
-    }
-    const trend = d.trends.find((t) => t.rating === overall.name)
-    if (trend && trend.points.length > 1) {
-      add(
-        'overall-by-wave',
-        'Overall satisfaction by wave',
-        `Per cent satisfied overall in each wave (${weighted}${level} interval).`,
-        trend.points.map((p) => barOf(`Wave ${p.wave}`, { ...p, flag: p.suppressed ? 'suppressed' : 'ok' })),
-      )
-    }
+  const overall = report.meta.overall
+  for (const segment of report.meta.segments) {
+    const rows = report.rows.filter((r) => r.by === segment.name)
+    add(
+      `overall-by-${segment.name}`,
+      `Overall satisfaction by ${segment.label.toLowerCase()}`,
+      `Per cent satisfied overall in each group (${weighted}${level} interval). Groups too small to report are not drawn.`,
+      rows.map((r) => barOf(r.groupLabel, r.cells[overall])),
+    )
+  }
+  const trend = report.trends.find((t) => t.rating === overall)
+  if (trend && trend.points.length > 1) {
+    add(
+      'overall-by-wave',
+      'Overall satisfaction by wave',
+      `Per cent satisfied overall in each wave (${weighted}${level} interval).`,
+      trend.points.map((p) => barOf(`Wave ${p.wave}`, p.cell)),
+    )
   }
   return charts
 }

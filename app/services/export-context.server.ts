@@ -1,14 +1,10 @@
-import type { AnalysisAggregates } from '#analysis/aggregates.ts'
-import { createSurveyDesign, type SurveyDesign } from '#analysis/create-survey-design.ts'
-import { rake, type RakeResult } from '#analysis/rake.ts'
-import { satisfactionTable, type SatisfactionTable } from '#analysis/satisfaction-table.ts'
 import type { Database } from '#db/client.ts'
-import { getReportingThresholds, loadAggregates } from '#db/queries/aggregates.ts'
 import { loadFieldworkSummary, type FieldworkSummary } from '#db/queries/exports.ts'
-import { getDefaultPopulationProfile, type PopulationProfileRow } from '#db/queries/population.ts'
+import type { PopulationProfileRow } from '#db/queries/population.ts'
 import {
   getSurveyForOrganisation,
   getVersion,
+  listSeriesSurveys,
   type SurveyRow,
   type SurveyVersionRow,
 } from '#db/queries/surveys.ts'
@@ -22,17 +18,19 @@ import {
   type SurveyJSON,
 } from '#templates/definition.ts'
 import type { ScaleCoding, TemplateMetadata } from '#templates/metadata.ts'
-import { buildDashboard, type Dashboard } from './dashboard.server.ts'
+import { loadInsight, type Insight } from './insight.server.ts'
 import { parseMetadata } from './survey-definition.server.ts'
 
 /*
- * Everything an export needs about one survey, loaded once: the published definition and metadata, the
- * population profile, the weighting (raked in Node from SQL cell counts) and the satisfaction table computed
- * by the statistics engine from SQL aggregates. Response rows are never loaded here.
+ * Everything an export needs about one survey, loaded once: the published definition and metadata (question
+ * wording and codes for labels and the codebook), the fieldwork counts, and the insight report
+ * (app/services/insight.server.ts → analysis/insight-report.ts) in the dashboard's default view: weighted when
+ * the organisation has a default population profile, over the survey's series. Every published export
+ * (tables, report, charts, evidence pack) renders `insight.report` and nothing else; only the analysts' tools
+ * (the microdata's weight column, the codebook, the R script's expected values) read `report.estimates`.
+ * Nothing here rakes, tests, suppresses or judges. Response rows are never loaded here.
  */
 
-export const RAKE_EPSILON = 1e-10
-export const RAKE_MAX_PASSES = 1000
 const CELL_SEPARATOR = '\u0001'
 
 export interface QuestionInfo {
@@ -53,13 +51,15 @@ export interface SegmentInfo {
   isEquality: boolean
 }
 
+/** How the report's weights were made: for the microdata's weight column, its codebook and the R script. */
 export interface Weighting {
   variables: string[]
   profile: PopulationProfileRow
+  /** population margins of the raking variables */
   margins: Record<string, Record<string, number>>
-  result: RakeResult
-  design: SurveyDesign
-  /** weight of every respondent of a raking cell, keyed by the levels joined with \u0001 */
+  epsilon: number
+  maxPasses: number
+  /** weight of every respondent of a raking cell, keyed by the levels joined with \u0001 (report.estimates) */
   cellWeights: Map<string, number>
 }
 
@@ -72,17 +72,17 @@ export interface ExportContext {
   metadata: TemplateMetadata
   questions: QuestionInfo[]
   segments: SegmentInfo[]
+  /** rating questions of the survey, in questionnaire order */
   ratings: string[]
   scale: ScaleCoding
-  aggregates: AnalysisAggregates
+  /** the one insight report every published export renders, with its labels and fieldwork */
+  insight: Insight
+  /** the raking behind the report's weighted figures (null when the report is unweighted) */
   weighting: Weighting | null
-  /** why the results are unweighted (no profile, margins that cannot be met) */
-  weightingProblem: string | null
-  table: SatisfactionTable
-  smallBase: { lowBase: number; suppress: number }
+  /** the surveys of the series (its waves): the microdata covers them, as the report does */
+  seriesSurveyIds: string[]
+  /** fieldwork of this survey (this wave) */
   fieldwork: FieldworkSummary
-  /** the dashboard as a manager sees it (weighted when the profile allows); null with detail 'weights' */
-  dashboard: Dashboard | null
   generatedAt: Date
 }
 
@@ -133,25 +133,21 @@ export async function loadExportContext(
   db: Database,
   organisationId: string,
   surveyId: string,
-  options: {
-    organisationName?: string
-    now?: Date
-    /**
-     * 'weights' loads only what the microdata, codebook and R script need (the raking-cell counts: one cheap
-     * GROUP BY), skipping the satisfaction table and the dashboard; 'full' (default) loads everything.
-     */
-    detail?: 'full' | 'weights'
-  } = {},
+  options: { organisationName?: string; now?: Date } = {},
 ): Promise<ExportContext | null> {
-  const full = options.detail !== 'weights'
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(surveyId)) return null
-  const survey = await getSurveyForOrganisation(db, organisationId, surveyId)
-  if (!survey) return null
-  if (!survey.currentVersionId)
+  const found = await getSurveyForOrganisation(db, organisationId, surveyId)
+  if (!found) return null
+  if (!found.currentVersionId)
     throw new ExportNotAvailable('This survey has not been published yet, so there is nothing to export.')
-  const version = await getVersion(db, organisationId, survey.currentVersionId)
+  const version = await getVersion(db, organisationId, found.currentVersionId)
   if (!version) throw new ExportNotAvailable('The published version of this survey could not be found.')
   const metadata = parseMetadata(version.metadata)
+  if (Object.keys(metadata.ratings).length === 0)
+    throw new ExportNotAvailable('This survey has no rating question, so there are no figures to export.')
+  const insight = await loadInsight(db, organisationId, surveyId)
+  if (!insight) return null
+  const survey = insight.context.survey
   const definition = version.definition as SurveyJSON
   const questions = describeQuestions(definition, metadata)
   const equality = new Set(metadata.equalityQuestions)
@@ -164,70 +160,23 @@ export async function loadExportContext(
   }
   const ratings = questions.filter((q) => q.isRating).map((q) => q.name)
   const firstRating = ratings[0]
-  const coding = firstRating
+  const scale: ScaleCoding = firstRating
     ? metadata.ratings[firstRating]!.coding
     : { satisfied: [4, 5], neither: [3], dissatisfied: [1, 2], dontKnow: ['dont_know'] }
-  const scale: ScaleCoding = coding
-  const profile = await getDefaultPopulationProfile(db, organisationId)
-  const margins = (profile?.margins ?? null) as Record<string, Record<string, number>> | null
-  const segmentNames = new Set(segments.map((s) => s.name))
-  const variables = margins ? Object.keys(margins).filter((v) => segmentNames.has(v)) : []
-  let weightingProblem: string | null = null
-  if (!profile) weightingProblem = 'No default population profile is set, so the results are unweighted.'
-  else if (variables.length === 0)
-    weightingProblem =
-      'The population profile has no variable that this survey collects, so the results are unweighted.'
-  const weighted = profile !== null && margins !== null && variables.length > 0
-  const scaleValues = [...scale.satisfied, ...scale.neither, ...scale.dissatisfied]
-  const load = (rakingVariables: string[]) =>
-    loadAggregates(
-      db,
-      { organisationId, surveyId },
-      {
-        ratings: full ? ratings : [],
-        scaleValues,
-        segments: full ? segments.map((s) => s.name) : [],
-        rakingVariables,
-        ...(rakingVariables.length > 0 && margins
-          ? { rakingLevels: Object.fromEntries(rakingVariables.map((v) => [v, Object.keys(margins[v]!)])) }
-          : {}),
-      },
-    )
-  let aggregates = await load(weighted ? variables : [])
-  let weighting: Weighting | null = null
-  if (weighted && aggregates.cells.length > 0) {
-    try {
-      const result = rake(aggregates.cells, variables, margins, {
-        epsilon: RAKE_EPSILON,
-        maxPasses: RAKE_MAX_PASSES,
-      })
-      const levelNames = variables.map((v) => Object.keys(margins[v]!))
-      const design = createSurveyDesign(
-        aggregates.cells.map((c, i) => ({
-          levels: c.rakingCell.map((level, v) => levelNames[v]!.indexOf(level)),
-          count: c.count,
-          weight: result.weights[i]!,
-        })),
-        levelNames.map((l) => l.length),
-      )
-      const cellWeights = new Map(
-        aggregates.cells.map((c, i) => [rakingCellKey(c.rakingCell), result.weights[i]!]),
-      )
-      weighting = {
-        variables,
-        profile: profile!,
-        margins: Object.fromEntries(variables.map((v) => [v, margins[v]!])),
-        result,
-        design,
-        cellWeights,
-      }
-    } catch (error) {
-      weightingProblem = `Weighting was not possible: ${(error as Error).message.replace(/^rake: /, '')}. The results are unweighted.`
-      aggregates = await load([])
-    }
-  }
-  const smallBase = await getReportingThresholds(db, organisationId)
-  const table = satisfactionTable(aggregates, { scale, design: weighting?.design ?? null, smallBase })
+  const { report, context } = insight
+  const estimates = report.estimates
+  const raking = estimates.config.raking
+  const weighting: Weighting | null =
+    report.meta.weighted && raking && estimates.cellWeights && estimates.population && context.profile
+      ? {
+          variables: [...raking.variables],
+          profile: context.profile,
+          margins: Object.fromEntries(raking.variables.map((v) => [v, estimates.population!.margins[v] ?? {}])),
+          epsilon: raking.epsilon,
+          maxPasses: raking.maxPasses,
+          cellWeights: new Map(estimates.cellWeights.map((c) => [rakingCellKey(c.rakingCell), c.weight])),
+        }
+      : null
   return {
     organisationId,
     organisationName: options.organisationName ?? '',
@@ -239,15 +188,10 @@ export async function loadExportContext(
     segments,
     ratings,
     scale,
-    aggregates,
+    insight,
     weighting,
-    weightingProblem,
-    table,
-    smallBase,
+    seriesSurveyIds: (await listSeriesSurveys(db, organisationId, survey.seriesId)).map((s) => s.id),
     fieldwork: await loadFieldworkSummary(db, organisationId, surveyId),
-    dashboard: full
-      ? await buildDashboard(db, organisationId, surveyId, { weighted: weighting !== null })
-      : null,
     generatedAt: options.now ?? new Date(),
   }
 }
@@ -257,20 +201,9 @@ export function questionTitle(ctx: ExportContext, name: string): string {
   return ctx.questions.find((q) => q.name === name)?.title ?? name
 }
 
-/** Human label of a breakdown ("all", "wave" or a segment). */
+/** Human label of a breakdown ("all", "wave" or a segment), as the report names it. */
 export function breakdownLabel(ctx: ExportContext, by: string): string {
   if (by === 'all') return 'All respondents'
   if (by === 'wave') return 'Wave'
-  return ctx.segments.find((s) => s.name === by)?.label ?? by
-}
-
-/** Human label of one group of a segment: the choice label when the segment is a question. */
-export function groupLabel(ctx: ExportContext, by: string, group: string): string {
-  if (by === 'all') return 'All respondents'
-  if (group === '') return 'Not stated'
-  const q = ctx.questions.find((x) => x.name === by)
-  const code = q?.codes.find((c) => String(c.value) === group)
-  if (code) return code.label
-  const url = ctx.metadata.urlSegments.find((u) => u.param === by)
-  return url?.values.find((v) => v.value === group)?.label ?? group
+  return ctx.insight.report.meta.segments.find((s) => s.name === by)?.label ?? by
 }

@@ -9,10 +9,12 @@ import { csvRecord, toCsv, UTF8_BOM, type CsvValue } from '#app/utils/csv.ts'
 import { rakingCellKey, type ExportContext } from './export-context.server.ts'
 
 /*
- * Response-level export (microdata): one row per response, the answers as stored codes, the segment values
+ * Response-level export (microdata): one row per response of the survey's series (every wave, as the insight
+ * report and the dashboard cover), the answers as stored codes, the segment values
  * and the raking weight. Rows are read in keyset-paginated batches and written to a pull-based stream, so
- * memory stays constant whatever the number of responses; the weight comes from the raking-cell weight map
- * (a few dozen entries), joined row by row as the rows stream past.
+ * memory stays constant whatever the number of responses; the weight comes from the insight report's raking-cell
+ * weights (report.estimates.cellWeights, a few dozen entries, app/services/export-context.server.ts), joined row
+ * by row as the rows stream past, so the file carries exactly the weights behind the published figures.
  */
 
 export interface MicrodataOptions {
@@ -145,7 +147,7 @@ export function microdataColumns(ctx: ExportContext, options: MicrodataOptions):
       source: { kind: 'weight' },
       type: 'number',
       codes: [],
-      notes: `Raked (iterative proportional fitting, epsilon 1e-10) on ${ctx.weighting.variables.join(' x ')} to "${ctx.weighting.profile.name}" (total ${ctx.weighting.profile.total}). Every respondent of a raking cell has the same weight; weights sum to the population total. Empty = outside the population's levels, so not in the weighted analysis.`,
+      notes: `Raked (iterative proportional fitting, epsilon ${ctx.weighting.epsilon}) on ${ctx.weighting.variables.join(' x ')} to "${ctx.weighting.profile.name}" (total ${ctx.weighting.profile.total}), as the published figures are. Every respondent of a raking cell has the same weight; weights sum to the population total. Empty = outside the population's levels, so not in the weighted analysis.`,
     })
   }
   return columns
@@ -251,7 +253,7 @@ export function microdataStream(
           const batch = await fetchCsvLineBatch(
             db,
             ctx.organisationId,
-            ctx.survey.id,
+            ctx.seriesSurveyIds,
             cursor,
             batchSize,
             sqlColumns,
@@ -269,7 +271,7 @@ export function microdataStream(
           controller.enqueue(encoder.encode(batch.text))
           return
         }
-        const batch = await fetchResponseBatch(db, ctx.organisationId, ctx.survey.id, cursor, batchSize)
+        const batch = await fetchResponseBatch(db, ctx.organisationId, ctx.seriesSurveyIds, cursor, batchSize)
         if (batch.length === 0) {
           done = true
           controller.close()

@@ -7,14 +7,16 @@ import { writeWorkbook } from '#app/utils/xlsx.server.ts'
 import { buildCharts, svgToPng } from './export-charts.server.ts'
 import type { ExportContext } from './export-context.server.ts'
 import { codebookCsv, type MicrodataOptions } from './export-microdata.server.ts'
-import { appHeadline, rScript } from './export-r-script.server.ts'
-import { evidenceReportHtml, methodsNoteMarkdown } from './export-report.server.ts'
+import { rScript } from './export-r-script.server.ts'
+import { evidenceReportHtml, methodsNoteMarkdown, summaryLines } from './export-report.server.ts'
 import { buildExportTables, definitions, tableCsv } from './export-tables.server.ts'
 
 /*
  * The CSE evidence pack: one ZIP of the printable report, the methods note, every table as XLSX and CSV, every
- * chart as SVG and PNG, and the R reproduction script with its codebook and the app's headline numbers. A
- * manifest lists each file with its SHA-256. Stored packs are frozen: the ZIP bytes are kept with the SHA-256
+ * chart as SVG and PNG, and the R reproduction script with its codebook. Every figure in it is the insight
+ * report's published figure (ctx.insight.report, as on the dashboard); the app's exact headline numbers (with
+ * satisfied counts, app/services/export-r-script.server.ts) are an analyst's tool that goes with the microdata,
+ * never in the pack. A manifest lists each file with its SHA-256. Stored packs are frozen: the ZIP bytes are kept with the SHA-256
  * of the whole ZIP, so an assessor can check that the pack they hold is the one that was evidenced.
  *
  * Response-level data is deliberately not in the pack: it is personal (and special-category) data that an
@@ -72,12 +74,14 @@ export async function buildEvidencePackFiles(ctx: ExportContext): Promise<PackFi
   }
   text('reproduce/reproduce.R', rScript(ctx, PACK_MICRODATA_OPTIONS))
   text('reproduce/codebook.csv', codebookCsv(ctx, PACK_MICRODATA_OPTIONS))
-  text('reproduce/app-headline.json', JSON.stringify(appHeadline(ctx, PACK_MICRODATA_OPTIONS), null, 2))
   text(
     'README.txt',
     [
       `CSE evidence pack: ${ctx.survey.title}`,
       `${ctx.organisationName}. Generated ${ctx.generatedAt.toISOString()} by CSE Insight from ${ctx.fieldwork.responses} responses.`,
+      '',
+      'Summary (the same as at the top of the dashboard and of report.html):',
+      ...summaryLines(ctx),
       '',
       'report.html            printable report (open in a browser; Print > Save as PDF gives a clean PDF)',
       'methods-note.md        methods note for CSE element 1.3.1',
@@ -86,11 +90,13 @@ export async function buildEvidencePackFiles(ctx: ExportContext): Promise<PackFi
       `charts/*.svg, *.png    the charts${pngMissing ? ' (PNG could not be rendered on this server; SVG only)' : ''}`,
       'reproduce/reproduce.R  R script (survey package) that recomputes the headline table from the microdata export',
       'reproduce/codebook.csv column definitions of the microdata export',
-      "reproduce/app-headline.json  the app's headline numbers, to compare with R's output",
       'manifest.json          SHA-256 of every file',
       '',
-      'The response-level microdata is not in this pack (it is personal data). Download it separately from the',
-      'exports page, save it as reproduce/microdata.csv, and run: Rscript reproduce.R microdata.csv r-headline.json',
+      'Every figure is the one the dashboard shows by default, rounded for publication; no count of satisfied',
+      'respondents is published, so that the answers of a group too small to report cannot be worked out.',
+      'The response-level microdata is not in this pack (it is personal data). Staff allowed to export it can',
+      'download it from the exports page, save it as reproduce/microdata.csv, and run:',
+      'Rscript reproduce.R microdata.csv r-headline.json',
     ].join('\r\n'),
   )
   const manifest = {
@@ -104,7 +110,7 @@ export async function buildEvidencePackFiles(ctx: ExportContext): Promise<PackFi
       version: ctx.version.version,
     },
     responses: ctx.fieldwork.responses,
-    weighted: ctx.weighting !== null,
+    weighted: ctx.insight.report.meta.weighted,
     files: files.map((f) => ({ path: f.path, size: f.bytes.byteLength, sha256: sha256(f.bytes) })),
   }
   text('manifest.json', JSON.stringify(manifest, null, 2))

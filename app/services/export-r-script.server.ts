@@ -1,10 +1,14 @@
-import { RAKE_EPSILON, RAKE_MAX_PASSES, type ExportContext } from './export-context.server.ts'
+import type { ExportContext } from './export-context.server.ts'
 import { microdataColumns, segmentColumnName, type MicrodataOptions } from './export-microdata.server.ts'
 
 /*
  * Reproducibility: an R script (base R + the survey package only) that recomputes the headline satisfaction
  * table from the microdata export and its weights, and the same numbers as the app computes them, in one
- * JSON layout, so anyone can check one against the other (scripts/check-r-reproduction.ts does).
+ * JSON layout, so anyone can check one against the other (cli/check-r-reproduction.ts does).
+ *
+ * The app's side comes from the insight report's exact estimates (report.estimates: the tables behind the
+ * published figures), never recomputed here. It holds exact satisfied counts, so it is an analyst's tool that
+ * goes with the microdata: it is not part of the evidence pack or any other published output.
  */
 
 /** Headline numbers of one group for one rating. */
@@ -25,9 +29,15 @@ export interface Headline {
   ratings: Record<string, Record<string, Record<string, HeadlineCell>>>
 }
 
-/** The app's headline numbers, from the statistics engine's satisfaction table (before suppression). */
+/**
+ * The app's headline numbers, from the insight report's exact estimates (before disclosure control): the
+ * weighted table of the raked respondents when the report is weighted (R drops the respondents without a
+ * weight, so it sees the same ones), else the unweighted table of every respondent.
+ */
 export function appHeadline(ctx: ExportContext, options: MicrodataOptions): Headline {
   const columns = new Set(microdataColumns(ctx, options).map((c) => c.name))
+  const estimates = ctx.insight.report.estimates
+  const table = ctx.weighting && estimates.weighted ? estimates.weighted : estimates.unweighted
   const bys = [
     'all',
     'wave',
@@ -38,7 +48,7 @@ export function appHeadline(ctx: ExportContext, options: MicrodataOptions): Head
     if (!columns.has(rating)) continue
     out[rating] = {}
     for (const by of bys) {
-      const cells = ctx.table.cells[rating]?.[by] ?? {}
+      const cells = table.cells[rating]?.[by] ?? {}
       const groups: Record<string, HeadlineCell> = {}
       for (const [group, cell] of Object.entries(cells)) {
         groups[group] = {
@@ -56,8 +66,11 @@ export function appHeadline(ctx: ExportContext, options: MicrodataOptions): Head
   const raked =
     Boolean(ctx.weighting) &&
     (ctx.weighting?.variables.every((v) => columns.has(segmentColumnName(v))) ?? false)
+  const respondents = ctx.weighting
+    ? (estimates.cellWeights ?? []).reduce((a, c) => a + c.count, 0)
+    : ctx.insight.report.meta.respondents
   return {
-    n_respondents: ctx.aggregates.cells.reduce((a, c) => a + c.count, 0),
+    n_respondents: respondents,
     weighted: Boolean(ctx.weighting),
     raked,
     ratings: out,
@@ -102,7 +115,7 @@ des0 <- svydesign(ids = ~1, data = d)
 des_raked <- rake(des0,
   sample.margins = list(${weighting!.variables.map((v) => `~${segmentColumnName(v)}`).join(', ')}),
   population.margins = population_margins,
-  control = list(maxit = ${RAKE_MAX_PASSES}, epsilon = ${RAKE_EPSILON}))
+  control = list(maxit = ${weighting!.maxPasses}, epsilon = ${weighting!.epsilon}))
 max_weight_rel_diff <- max(abs(weights(des_raked) - d$weight) / d$weight)
 cat(sprintf("Largest relative difference between R's raked weights and the exported weights: %.3g\\n", max_weight_rel_diff))
 `

@@ -9,10 +9,12 @@ export const label = (name: string): string => {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-/** The English text of a SurveyJS localisable string (plain string or `{ default, cy }`). */
-export function textOf(value: unknown): string {
+/** The text of a SurveyJS localisable string (plain string or `{ default, cy }`): English unless `lang` is
+ * 'cy' and the string has Welsh. */
+export function textOf(value: unknown, lang: 'en' | 'cy' = 'en'): string {
   if (typeof value === 'string') return value
   if (isRecord(value)) {
+    if (lang === 'cy' && typeof value.cy === 'string' && value.cy.trim() !== '') return value.cy
     const v = value.default ?? value.en
     if (typeof v === 'string') return v
   }
@@ -20,7 +22,11 @@ export function textOf(value: unknown): string {
 }
 
 /** Group labels of each segment: choice texts for segment questions, value labels for URL segments. */
-export function groupLabelsOf(definition: unknown, metadata: TemplateMetadata): Map<string, Map<string, string>> {
+export function groupLabelsOf(
+  definition: unknown,
+  metadata: TemplateMetadata,
+  lang: 'en' | 'cy' = 'en',
+): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>()
   for (const q of listQuestions(definition)) {
     if (!Array.isArray(q.element.choices)) continue
@@ -28,7 +34,7 @@ export function groupLabelsOf(definition: unknown, metadata: TemplateMetadata): 
     for (const item of q.element.choices) {
       const value = choiceValue(item)
       if (value === undefined) continue
-      m.set(String(value), (isRecord(item) ? textOf(item.text) : '') || String(value))
+      m.set(String(value), (isRecord(item) ? textOf(item.text, lang) : '') || String(value))
     }
     out.set(q.name, m)
   }
