@@ -7,6 +7,7 @@ import { parseCsv } from '#analysis/parse-csv.ts'
 import { DEMO_ADMIN } from '#db/seed.ts'
 import { artifactPath, axeViolations, launchBrowser } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
+import { finishSignIn } from '../support/sign-in.ts'
 
 /**
  * Issue 8's journey, in a real browser against the production server (needs `npx remix vite:build` first):
@@ -32,7 +33,8 @@ async function openExports(page: Page): Promise<string> {
   await page.getByLabel('Email address').fill(DEMO_ADMIN.email)
   await page.getByLabel('Password').fill(DEMO_ADMIN.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${server.url}/app`)
+  // Admins sign in with two factors (tests/support/sign-in.ts).
+  await finishSignIn(page, server.url, DEMO_ADMIN)
   const href = await page
     .locator('a[href^="/app/surveys/"]')
     .evaluateAll((links) =>
@@ -86,8 +88,18 @@ it('an analyst downloads the demo evidence pack and it holds every part', async 
     files.filter((f) => f.startsWith('charts/') && f.endsWith('.svg')).length,
   )
 
-  // the printable report opens in the browser and prints with its own print stylesheet
+  // the pack publishes the dashboard's figures only: no satisfied counts, no exact headline numbers
   const entries = unzipSync(zip)
+  expect(files).not.toContain('reproduce/app-headline.json')
+  const dashboardCsv = new TextDecoder().decode(
+    Object.entries(entries).find(([n]) => n.endsWith('/tables/dashboard.csv'))![1],
+  )
+  expect(parseCsv(dashboardCsv.replace(/^\uFEFF/, ''))[0]).toEqual(
+    expect.arrayContaining(['base', 'pct_satisfied', 'lower', 'upper', 'flag']),
+  )
+  expect(dashboardCsv).not.toMatch(/n_satisfied/)
+
+  // the printable report opens in the browser and prints with its own print stylesheet
   const report = new TextDecoder().decode(
     Object.entries(entries).find(([n]) => n.endsWith('/report.html'))![1],
   )

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core'
 import { DEMO_ADMIN } from '#db/seed.ts'
 import { artifactPath, axeViolations, launchBrowser } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
+import { finishSignIn } from '../support/sign-in.ts'
 
 /**
  * The rest of issue 7 in a real browser on the production server: the demo analyst reads and searches the
@@ -28,7 +29,8 @@ async function signIn(page: Page): Promise<string> {
   await page.getByLabel('Email address').fill(DEMO_ADMIN.email)
   await page.getByLabel('Password').fill(DEMO_ADMIN.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${server.url}/app`)
+  // Admins sign in with two factors (tests/support/sign-in.ts).
+  await finishSignIn(page, server.url, DEMO_ADMIN)
   const href = await page.locator('a[href^="/app/surveys/"]').evaluateAll((links) =>
     links.map((a) => a.getAttribute('href')!).find((h) => /^\/app\/surveys\/[0-9a-f-]{36}/.test(h)),
   )
@@ -66,15 +68,20 @@ it('an analyst reads and searches the demo comments from the dashboard; a commen
   await page.getByLabel('Search the comments').fill('PHONE')
   await page.getByRole('button', { name: 'Show comments' }).click()
   await page.waitForURL(/q=PHONE/)
-  const texts = await page.getByTestId('comments-list').locator('blockquote').allInnerTexts()
-  expect(texts.length).toBeGreaterThan(0)
-  for (const text of texts) expect(text.toLowerCase()).toContain('phone')
+  // the URL changes before React commits the new loader data, so wait for the list itself to change
+  const comments = page.getByTestId('comments-list').locator('blockquote')
+  await expect
+    .poll(async () => {
+      const texts = await comments.allInnerTexts()
+      return texts.length > 0 && texts.every((text) => text.toLowerCase().includes('phone'))
+    })
+    .toBe(true)
 
   // the planted markup shows as the characters typed and never runs
   await page.getByLabel('Search the comments').fill('xss-probe')
   await page.getByRole('button', { name: 'Show comments' }).click()
   await page.waitForURL(/q=xss-probe/)
-  expect(await page.getByTestId('comments-list').locator('blockquote').allInnerTexts()).toEqual([PAYLOAD])
+  await expect.poll(() => comments.allInnerTexts()).toEqual([PAYLOAD])
   expect(await page.getByTestId('comments-list').locator('img, script').count()).toBe(0)
   expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss ?? null)).toBeNull()
 

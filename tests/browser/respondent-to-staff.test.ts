@@ -3,9 +3,11 @@ import type { Browser, Page } from 'playwright-core'
 import { DEMO_ADMIN } from '#db/seed.ts'
 import { artifactPath, launchBrowser } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
+import { finishSignIn } from '../support/sign-in.ts'
+import { walkRespondentForm } from '../support/respondent-walk.ts'
 
 /**
- * The foundation's journey end to end: a respondent completes /s/demo in SurveyJS, sees a receipt only after
+ * The foundation's journey end to end: a respondent completes /s/demo (the server form, enhanced), sees a receipt only after
  * the server has committed, then the demo admin signs in and sees the count go up by one.
  */
 let server: TestServer
@@ -31,28 +33,8 @@ async function signIn(page: Page) {
   await page.getByLabel('Email address').fill(DEMO_ADMIN.email)
   await page.getByLabel('Password').fill(DEMO_ADMIN.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${server.url}/app`)
-}
-
-/** Answer every page of a SurveyJS survey by choosing the first option of each choice question. */
-async function completeSurveyJs(page: Page) {
-  await page.waitForSelector('.sd-root-modern')
-  for (let guard = 0; guard < 10; guard++) {
-    const questions = page.locator('.sd-question[data-name]')
-    const count = await questions.count()
-    for (let i = 0; i < count; i++) {
-      const q = questions.nth(i)
-      const firstChoice = q.locator('.sd-item label, .sd-selectbase__label').first()
-      if ((await firstChoice.count()) > 0 && (await q.locator('input:checked').count()) === 0) await firstChoice.click()
-    }
-    const complete = page.locator('.sd-navigation__complete-btn:visible, input[value="Send my answers"]:visible')
-    if ((await complete.count()) > 0) {
-      await complete.first().click()
-      return
-    }
-    await page.locator('.sd-navigation__next-btn:visible').first().click()
-  }
-  throw new Error('survey did not reach its last page')
+  // Admins sign in with two factors (tests/support/sign-in.ts).
+  await finishSignIn(page, server.url, DEMO_ADMIN)
 }
 
 it('a respondent completes /s/demo and the demo admin sees the new response counted', async () => {
@@ -65,7 +47,7 @@ it('a respondent completes /s/demo and the demo admin sees the new response coun
   const respondent = await browser.newContext({ viewport: { width: 390, height: 844 } })
   const survey = await respondent.newPage()
   await survey.goto(`${server.url}/s/demo?channel=phone`)
-  await completeSurveyJs(survey)
+  await walkRespondentForm(survey)
   await survey.waitForURL(/\/s\/demo\/thanks\?receipt=/)
   const receipt = await survey.locator('.receipt').innerText()
   expect(receipt).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$/)

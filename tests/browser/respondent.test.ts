@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { artifactPath, axeViolations, launchBrowser } from '#tests/support/browser.ts'
 import { startTestServer, type TestServer } from '#tests/support/server.ts'
+import { respondentEnhanced, walkRespondentForm } from '#tests/support/respondent-walk.ts'
 
 /**
- * The respondent page as people meet it: on a 375 px phone, with JavaScript (SurveyJS) and without (the
- * server form), in English and Welsh, by keyboard only. axe-core must find no WCAG 2.2 A/AA violations.
+ * The respondent page as people meet it: on a 375 px phone, with JavaScript (the server form, enhanced) and
+ * without (the same form, one part per post), in English and Welsh, by keyboard only. axe-core must find no
+ * WCAG 2.2 A/AA violations.
  */
 
 const PHONE = { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
@@ -49,18 +51,10 @@ describe('respondent page without JavaScript', () => {
       const response = await page.goto(`${server.url}/s/demo?channel=phone${lang === 'cy' ? '&lang=cy' : ''}`)
       expect(response?.status()).toBe(200)
       expect(await page.locator('main').getAttribute('lang')).toBe(lang)
-      // Answer the first choice of every radio group (ratings, service, channel, equality questions).
-      const fieldsets = await page.locator('form fieldset').all()
-      const names = new Set<string>()
-      for (const f of fieldsets) {
-        const radio = f.locator('input[type=radio]').first()
-        if ((await radio.count()) === 0) continue
-        names.add((await radio.getAttribute('name'))!)
-        await radio.check()
-      }
+      // Answer the first choice of every radio group (ratings, service, equality questions), part by part.
+      const names = await walkRespondentForm(page, { text: 'Quicker replies, please – diolch!' })
       expect(names.size).toBeGreaterThan(5)
-      await page.locator('textarea').first().fill('Quicker replies, please – diolch!')
-      await page.locator('button[type=submit]:not([name=intent])').click()
+      expect(names.has('channel')).toBe(false) // ?channel=phone answers that question
       await page.waitForURL(/\/s\/demo\/thanks\?receipt=/)
       const receipt = (await page.locator('.receipt').textContent())!
       expect(receipt).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$/)
@@ -84,12 +78,14 @@ describe('respondent page without JavaScript', () => {
     const ctx = await scriptlessContext()
     const page = await ctx.newPage()
     await page.goto(`${server.url}/s/demo`)
+    await page.locator('button[name=intent][value=next]').click()
+    await page.locator('input[name=overall]').first().waitFor()
     await page.evaluate(() => {
       const radio = document.querySelector('input[type=radio][name=overall]') as HTMLInputElement
       radio.value = '9'
       radio.checked = true
     })
-    await page.locator('button[type=submit]:not([name=intent])').click()
+    await page.locator('button[name=intent][value=next]').click()
     await page.waitForSelector('.error-summary')
     expect(await page.locator('.error-summary').textContent()).toMatch(/not one of the answers offered/)
     await expectAccessible(page, 'nojs-errors')
@@ -99,11 +95,12 @@ describe('respondent page without JavaScript', () => {
 
 describe('respondent page with JavaScript', () => {
   for (const lang of ['en', 'cy'] as const) {
-    it(`SurveyJS page is accessible in ${lang === 'en' ? 'English' : 'Welsh'} on a phone`, async () => {
+    it(`the enhanced page is accessible in ${lang === 'en' ? 'English' : 'Welsh'} on a phone`, async () => {
       const ctx = await context(true)
       const page = await ctx.newPage()
       await page.goto(`${server.url}/s/demo${lang === 'cy' ? '?lang=cy' : ''}`)
-      await page.waitForSelector('.sd-root-modern, .sv-root-modern, .sd-container-modern', { timeout: 60_000 })
+      await respondentEnhanced(page)
+      expect(await page.locator(`a[hreflang=${lang === 'cy' ? 'en' : 'cy'}]`).count()).toBe(1)
       await expectAccessible(page, `js-${lang}`)
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375)
       await ctx.close()
@@ -114,7 +111,7 @@ describe('respondent page with JavaScript', () => {
     const ctx = await context(true)
     const page = await ctx.newPage()
     await page.goto(`${server.url}/s/demo?channel=online`)
-    await page.waitForSelector('.sd-root-modern, .sd-container-modern', { timeout: 60_000 })
+    await respondentEnhanced(page)
     // Tab through the page; on a radio group not yet answered press Space; on Next/Send press Enter.
     const answered = new Set<string>()
     for (let step = 0; step < 600 && !page.url().includes('/thanks'); step++) {
@@ -147,7 +144,7 @@ describe('respondent page with JavaScript', () => {
     const ctx = await context(true)
     const page = await ctx.newPage()
     await page.goto(`${server.url}/s/demo`)
-    await page.waitForSelector('.sd-root-modern, .sd-container-modern', { timeout: 60_000 })
+    await respondentEnhanced(page)
     // Send the same key twice at once, as a double tap would, through the page's own fetch.
     const receipts = await page.evaluate(async () => {
       const body = JSON.stringify({ id: crypto.randomUUID(), answers: { overall: 5 }, segments: {} })

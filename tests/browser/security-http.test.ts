@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { createTenant, prepareServerDatabase, type Tenant } from '../support/security-fixtures.ts'
+import { nextTotpCode } from '../support/sign-in.ts'
 
 /*
  * The production server over real HTTP (server/start.ts, as `npm start` runs it): security headers per route
@@ -36,11 +37,20 @@ afterAll(async () => {
 const cookiePair = (res: Response) => res.headers.get('set-cookie')?.split(';')[0] ?? ''
 
 async function signIn(email: string, password: string, extraCookie = ''): Promise<Response> {
-  return fetch(`${server.url}/login`, {
+  const res = await fetch(`${server.url}/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded', ...(extraCookie ? { Cookie: extraCookie } : {}) },
     body: new URLSearchParams({ email, password, redirectTo: '/app' }),
+  })
+  // Admins sign in with two factors: send the code step too (tests/support/sign-in.ts).
+  const secret = [a, b].flatMap((t) => Object.values(t.users)).find((u) => u.email === email)?.totpSecret
+  if (!secret || res.headers.get('location') !== '/login/two-factor') return res
+  return fetch(`${server.url}/login/two-factor`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiePair(res) },
+    body: new URLSearchParams({ code: await nextTotpCode(secret) }),
   })
 }
 
@@ -59,7 +69,7 @@ const EXPECTED_CSP = [
   "font-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",
-  "base-uri 'self'",
+  "base-uri 'none'",
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ')

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { startTestServer } from '../support/server.ts'
+import { fetchSignIn } from '../support/sign-in.ts'
 
 /**
  * `npm start` on embedded PGlite: first start migrates and seeds; a second start on the same data seeds
@@ -14,14 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 async function demoCount(url: string): Promise<number> {
   const res = await fetch(`${url}/api/v1/surveys/demo`)
   expect(res.status).toBe(200)
-  const login = await fetch(`${url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: url },
-    body: new URLSearchParams({ email: 'admin@demo.example', password: 'demo-council-admin' }),
-  })
-  expect(login.status).toBe(302)
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+  // The demo admin must use two-factor sign-in: set up on the first sign-in, the code afterwards.
+  const cookie = await fetchSignIn(url, { email: 'admin@demo.example', password: 'demo-council-admin' })
   const page = await (await fetch(`${url}/app`, { headers: { Cookie: cookie } })).text()
   const match = /data-survey="demo".*?data-testid="response-count"[^>]*>([\d,]+)</s.exec(page)
   return Number(match![1]!.replace(/,/g, ''))

@@ -9,6 +9,8 @@ import { storeResponse } from '#db/queries/responses.ts'
 import { launchBrowser } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { createTenant, prepareServerDatabase, type Tenant } from '../support/security-fixtures.ts'
+import { walkRespondentForm } from '../support/respondent-walk.ts'
+import { finishSignIn } from '../support/sign-in.ts'
 
 /*
  * Stored XSS (PRODUCT.md §5): a payload corpus planted in every authored field of a published survey (survey
@@ -181,29 +183,16 @@ async function signIn(context: BrowserContext) {
   await page.getByLabel('Email address').fill(tenant.users.admin.email)
   await page.getByLabel('Password').fill(tenant.users.admin.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${server.url}/app`)
+  // Admins sign in with two factors (tests/support/sign-in.ts).
+  await finishSignIn(page, server.url, tenant.users.admin)
   await page.close()
 }
 
-/** Walk the SurveyJS survey to its end, answering choice questions with their first option. */
+/** Walk the respondent form to its end, answering choice questions with their first option. */
 async function walkSurvey(page: Page) {
-  await page.waitForSelector('.sd-root-modern')
-  for (let guard = 0; guard < 12; guard++) {
-    const questions = page.locator('.sd-question[data-name]')
-    for (let i = 0; i < (await questions.count()); i++) {
-      const q = questions.nth(i)
-      const first = q.locator('.sd-item label, .sd-selectbase__label').first()
-      if ((await first.count()) > 0 && (await q.locator('input:checked').count()) === 0) await first.click()
-    }
-    const complete = page.locator('.sd-navigation__complete-btn:visible')
-    if ((await complete.count()) > 0) {
-      await complete.first().click()
-      await page.waitForURL(/\/thanks\?receipt=/, { timeout: 15_000 })
-      await page.waitForLoadState('networkidle')
-      return
-    }
-    await page.locator('.sd-navigation__next-btn:visible').first().click()
-  }
+  await walkRespondentForm(page)
+  await page.waitForURL(/\/thanks\?receipt=/, { timeout: 15_000 })
+  await page.waitForLoadState('networkidle')
 }
 
 interface ConfigEntry {

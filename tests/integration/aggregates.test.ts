@@ -4,19 +4,39 @@ import { countAggregatesFromRows, type ResponseRow } from '#analysis/count-aggre
 import { parseAnalysisConfig } from '#analysis/parse-analysis-config.ts'
 import { buildDashboard } from '#app/services/dashboard.server.ts'
 import { addMembership, createOrganisation, createUser } from '#db/queries/accounts.ts'
-import { countResponses, listWaves, loadAggregates, loadFinestCells, wavesFromFinestCells } from '#db/queries/aggregates.ts'
+import {
+  countResponses,
+  listWaves,
+  loadAggregates,
+  loadFinestCells,
+  wavesFromFinestCells,
+} from '#db/queries/aggregates.ts'
+import { scanFinestCells } from '#db/queries/aggregates-scan.ts'
 import { newReceipt, payloadHash } from '#db/queries/responses.ts'
 import { createSurvey, publishSurvey } from '#db/queries/surveys.ts'
 import { populationProfiles, responses } from '#db/schema.ts'
 import { requireTemplate } from '#templates/index.ts'
 import { createTestDatabase, type TestDatabase } from '#tests/support/database.ts'
 
-const RATINGS = ['overall', 'delivery', 'timeliness', 'information', 'access', 'professionalism', 'staff_attitude']
+const RATINGS = [
+  'overall',
+  'delivery',
+  'timeliness',
+  'information',
+  'access',
+  'professionalism',
+  'staff_attitude',
+]
 
 /** Deterministic rows: channel sizes 120 / 45 / 30 / 5 (ok, low base, low base, suppressed), two waves. */
 function makeRows(): ResponseRow[] {
   const rows: ResponseRow[] = []
-  const sizes: Array<[string, number]> = [['phone', 120], ['online', 45], ['in_person', 30], ['letter', 5]]
+  const sizes: Array<[string, number]> = [
+    ['phone', 120],
+    ['online', 45],
+    ['in_person', 30],
+    ['letter', 5],
+  ]
   let i = 0
   for (const [channel, size] of sizes) {
     for (let k = 0; k < size; k++, i++) {
@@ -72,15 +92,45 @@ describe('SQL aggregate loader and dashboard flags', () => {
       wave: '2026',
       templateId: 'core-satisfaction',
       definition: core.definition,
-      metadata: { ...core.metadata, segments: [{ question: 'channel', label: 'Channel' }, { question: 'service', label: 'Service' }] },
+      metadata: {
+        ...core.metadata,
+        segments: [
+          { question: 'channel', label: 'Channel' },
+          { question: 'service', label: 'Service' },
+        ],
+        // sex comes from the link, so the survey collects the population's raking variable
+        urlSegments: [
+          {
+            param: 'sex',
+            label: 'Sex',
+            values: [
+              { value: 'female', label: 'Female' },
+              { value: 'male', label: 'Male' },
+            ],
+          },
+        ],
+      },
     })
     surveyId = survey.id
     const version = await publishSurvey(db, org.id, survey.id, user.id)
-    await db.insert(populationProfiles).values({ organisationId: org.id, name: 'Pop', total: 1000, margins: { sex: { female: 520, male: 480 } }, isDefault: true })
+    await db
+      .insert(populationProfiles)
+      .values({
+        organisationId: org.id,
+        name: 'Pop',
+        total: 1000,
+        margins: { sex: { female: 520, male: 480 } },
+        isDefault: true,
+      })
     const values = rows.map((row, index) => {
       const answers: Record<string, unknown> = {}
       for (const r of RATINGS) answers[r] = row[r] === null ? 'dont_know' : row[r]
-      const segments = { channel: String(row.channel), service: String(row.service), age_band: String(row.age_band), sex: String(row.sex) }
+      const segments = {
+        channel: String(row.channel),
+        service: String(row.service),
+        age_band: String(row.age_band),
+        sex: String(row.sex),
+      }
       return {
         organisationId: org.id,
         surveyId: survey.id,
@@ -122,24 +172,46 @@ describe('SQL aggregate loader and dashboard flags', () => {
     expect(sortBy(fromSql.keyDrivers!.pairs)).toEqual(sortBy(fromRows.keyDrivers!.pairs))
   })
 
-  it('counts the same with packed sums as with one filtered count per answer, and derives the same wave list', async () => {
+  it('reads from the maintained tables exactly what a scan of the responses counts, and derives the same wave list', async () => {
     const scope = { organisationId, surveyId }
-    const packed = await loadFinestCells(test.db, scope, spec(), {}, { fieldwork: true })
-    const filtered = await loadFinestCells(test.db, scope, spec(), {}, { fieldwork: true, countMode: 'filtered' })
-    expect(packed.cells.length).toBeGreaterThan(10)
-    expect(packed).toEqual(filtered)
-    // The answers really vary, so a decoding slip between fields would show.
-    expect(new Set(packed.cells.flatMap((c) => c.counts.flat())).size).toBeGreaterThan(5)
-    expect(wavesFromFinestCells(packed)).toEqual(await listWaves(test.db, scope))
+    const maintained = await loadFinestCells(test.db, scope, spec(), {}, { fieldwork: true })
+    const scanned = await scanFinestCells(test.db, scope, spec(), {}, { fieldwork: true })
+    expect(maintained.cells.length).toBeGreaterThan(10)
+    expect(maintained).toEqual(scanned)
+    // The answers really vary, so a slip between ratings or values would show.
+    expect(new Set(maintained.cells.flatMap((c) => c.counts.flat())).size).toBeGreaterThan(5)
+    expect(wavesFromFinestCells(maintained)).toEqual(await listWaves(test.db, scope))
+  })
+
+  it('reads the key-driver patterns beside the cells when told the latest wave, and ignores a wrong guess', async () => {
+    const scope = { organisationId, surveyId }
+    const plain = await loadAggregates(test.db, scope, spec())
+    expect(plain.keyDrivers?.wave).toBe('2026')
+    for (const guess of ['2026', '2025', 'no such wave', undefined]) {
+      const guessed = await loadAggregates(test.db, scope, spec(), {}, undefined, undefined, Promise.resolve(guess))
+      expect(guessed, String(guess)).toEqual(plain)
+    }
+    // With a filter that leaves only 2025, a guess of 2026 is wrong and the patterns are read again for 2025.
+    const only2025 = await loadAggregates(test.db, scope, spec(), { waves: ['2025'] })
+    expect(only2025.keyDrivers?.wave).toBe('2025')
+    expect(
+      await loadAggregates(test.db, scope, spec(), { waves: ['2025'] }, undefined, undefined, Promise.resolve('2026')),
+    ).toEqual(only2025)
   })
 
   it('applies wave, date and segment filters in SQL', async () => {
     const byWave = await loadAggregates(test.db, { organisationId, surveyId }, spec(), { waves: ['2025'] })
     expect(byWave.waves).toEqual(['2025'])
     expect(byWave.cells.reduce((a, c) => a + c.count, 0)).toBe(rows.filter((r) => r.wave === '2025').length)
-    const phone = await loadAggregates(test.db, { organisationId, surveyId }, spec(), { segments: { channel: ['phone'] } })
+    const phone = await loadAggregates(test.db, { organisationId, surveyId }, spec(), {
+      segments: { channel: ['phone'] },
+    })
     expect(phone.cells.reduce((a, c) => a + c.count, 0)).toBe(120)
-    const dated = await countResponses(test.db, { organisationId, surveyId }, { from: new Date(Date.UTC(2026, 0, 1)), to: new Date(Date.UTC(2026, 0, 11)) })
+    const dated = await countResponses(
+      test.db,
+      { organisationId, surveyId },
+      { from: new Date(Date.UTC(2026, 0, 1)), to: new Date(Date.UTC(2026, 0, 11)) },
+    )
     expect(dated.total).toBe(rows.filter((_, i) => i % 60 < 10).length)
   })
 
@@ -150,18 +222,31 @@ describe('SQL aggregate loader and dashboard flags', () => {
     expect(await buildDashboard(test.db, otherOrganisationId, surveyId)).toBeNull()
   })
 
-  it('flags low bases, suppresses small groups with secondary suppression, and sends no numbers for them', async () => {
-    const d = (await buildDashboard(test.db, organisationId, surveyId))!
-    const channel = (g: string) => d.rows.find((r) => r.segment === 'channel' && r.group === g)!.cells.overall!
+  it('flags low bases, hides small groups (never one of 50 or more), and sends no numbers for them', async () => {
+    const d = (await buildDashboard(test.db, organisationId, surveyId, { weighted: false }))!
+    const channel = (g: string) =>
+      d.rows.find((r) => r.segment === 'channel' && r.group === g)!.cells.overall!
     expect(channel('phone').flag).toBe('ok')
-    expect(channel('letter')).toMatchObject({ suppressed: true, suppression: 'primary', n: null, p: null, lower: null, upper: null })
-    // letter (5) alone could be recovered from the total, so the next smallest group (in person, 30) goes too
-    expect(channel('in_person')).toMatchObject({ suppressed: true, suppression: 'secondary', n: null, p: null })
+    expect(channel('letter')).toMatchObject({
+      suppressed: true,
+      suppression: 'primary',
+      n: null,
+      p: null,
+      lower: null,
+      upper: null,
+    })
+    // a second group may be hidden only if it is under the low-base threshold (docs/decisions/013-disclosure-control.md)
+    for (const row of d.rows)
+      if (row.cells.overall!.suppressed && row.cells.overall!.suppression === 'secondary')
+        expect(
+          d.representativeness.find((r) => r.segment === row.segment && r.group === row.group)!.respondents ??
+            0,
+        ).toBeLessThan(50)
     expect(channel('online').flag).toBe('low_base')
     expect(channel('online').n).toBeGreaterThan(0)
     expect(channel('online').lower).toBeLessThan(channel('online').p!)
     const letterRep = d.representativeness.find((r) => r.segment === 'channel' && r.group === 'letter')!
-    expect(letterRep).toMatchObject({ unreportable: true, hardToReach: true, n: null })
+    expect(letterRep).toMatchObject({ unreportable: true, respondents: null })
   })
 
   it('weights to the default population and reports the effective sample size and design effect', async () => {
@@ -173,7 +258,10 @@ describe('SQL aggregate loader and dashboard flags', () => {
     const all = d.overall.cells.overall!
     expect(all.lower).toBeLessThan(all.p!)
     expect(all.upper).toBeGreaterThan(all.p!)
-    const narrower = (await buildDashboard(test.db, organisationId, surveyId, { weighted: true, confidence: 0.9 }))!.overall.cells.overall!
+    const narrower = (await buildDashboard(test.db, organisationId, surveyId, {
+      weighted: true,
+      confidence: 0.9,
+    }))!.overall.cells.overall!
     expect(narrower.upper! - narrower.lower!).toBeLessThan(all.upper! - all.lower!)
   })
 })

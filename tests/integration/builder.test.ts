@@ -421,7 +421,9 @@ describe('shaping the questions', () => {
       ),
     ).toBe(200)
     const survey = (await getSurveyForOrganisation(test.db, tenant.organisationId, id))!
-    expect(survey.retentionDays).toBe(365)
+    // A retention period posted with the builder's settings is ignored: it changes only on its own page, by an
+    // admin, after a preview of what it would delete (issue 12; tests/integration/retention-jobs.test.ts).
+    expect(survey.retentionDays).toBe(730)
     expect(survey.opensAt?.toISOString()).toBe('2026-05-01T00:00:00.000Z')
     // Open through the whole closing day.
     expect(survey.closesAt?.toISOString()).toBe('2026-07-01T00:00:00.000Z')
@@ -564,7 +566,9 @@ describe('JSON export and import', () => {
     bare.set('json', JSON.stringify(exported.definition))
     bare.set('slug', 'whatever-slug')
     bare.set('wave', '2027')
-    expect(messages(await call(handleImport, '/app/surveys/import-json', bare))).toMatch(/no metadata/)
+    // A plain SurveyJS definition is a draft to map (tests/integration/surveyjs-import.test.ts).
+    const bareImport = await call(handleImport, '/app/surveys/import-json', bare)
+    expect((bareImport as Response).headers.get('Location')).toMatch(/\/mapping$/)
   })
 
   it('the pure helpers agree: a fresh draft from each template has no problems', () => {

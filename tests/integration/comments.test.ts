@@ -148,7 +148,8 @@ describe('comments page', () => {
     expect(group.hidden).toBe(false)
     expect(group.total).toBe(55)
     expect(group.comments.every((c) => c.text.startsWith('Bin collection note'))).toBe(true)
-    expect(group.segments.find((s) => s.name === 'service')?.groups.map((g) => g.value).sort()).toEqual(['parking', 'waste_recycling'])
+    // the groups offered as filters are those whose comments the report shows: parking (3 < 10) is not offered
+    expect(group.segments.find((s) => s.name === 'service')?.groups.map((g) => g.value).sort()).toEqual(['waste_recycling'])
     // a segment the survey does not have is ignored, not trusted
     expect((await open('?seg.nonexistent=x')).total).toBe(60)
   })
@@ -170,6 +171,14 @@ describe('comments page', () => {
     // a view that is itself small (one wave, 4 responses: parking in 2025 has none) is hidden whole
     const onlyParkingWave = await open('?wave=2026&seg.service=parking')
     expect(onlyParkingWave.hiddenNote).toBe('Comments hidden: fewer than 10 responses in this group.')
+  })
+
+  it('hides a view whose filters leave out fewer than 10 respondents, as the insight report withholds it', async () => {
+    // waste_recycling is everyone but parking's 3: comparing its list with the full one would single them out
+    const page = await open('?seg.service=waste_recycling')
+    expect(page.hidden).toBe(true)
+    expect(page.comments).toEqual([])
+    expect(page.hiddenNote).toMatch(/^Comments hidden: These filters leave out fewer than 10 respondents/)
   })
 
   it('hides a whole survey with fewer responses than the threshold', async () => {

@@ -6,13 +6,13 @@ import { countAggregatesFromRows } from '#analysis/count-aggregates-from-rows.ts
 import { parseAnalysisConfig } from '#analysis/parse-analysis-config.ts'
 import { parsePopulation } from '#analysis/parse-population.ts'
 import { readResponsesCsv } from '#analysis/read-responses-csv.ts'
-import { analyseSurvey, main } from '#db/analyse-survey.ts'
+import { analyseSurvey, main } from '../../cli/analyse-survey.ts'
 import { createTestDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { importOracleFixture, ORACLE_DIR, oracleConfigJson, oraclePopulationJson } from './aggregates-fixtures.ts'
 
 // The database path (PostgreSQL GROUP BY → analyse) must give the CSV path's numbers, and R's.
 const oracle = JSON.parse(readFileSync(join(ORACLE_DIR, 'results.json'), 'utf8')) as Record<string, unknown>
-const SECTIONS = ['unweighted', 'weighting', 'weighted', 'group_tests', 'trend', 'key_drivers', 'sample_size'] as const
+const SECTIONS = ['unweighted', 'weighting', 'weighted', 'group_tests', 'weighted_vs_rest', 'trend', 'weighted_trend', 'key_drivers', 'sample_size'] as const
 const TEXT = new Set(['weighting.call', 'weighting.convergence_rule', 'key_drivers.relative_weights.method', 'key_drivers.lmg.method'])
 
 /** Issue 3's tolerances: raked weights / SEs / Rao-Scott 1e-6 relative, closed forms 1e-9 relative (or 1e-12 absolute). */

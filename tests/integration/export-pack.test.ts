@@ -59,13 +59,17 @@ describe('CSE evidence pack', () => {
       'charts/overall-by-channel.png',
       'reproduce/reproduce.R',
       'reproduce/codebook.csv',
-      'reproduce/app-headline.json',
       'manifest.json',
       'README.txt',
     ]) {
       expect(names, required).toContain(required)
     }
+    // the app's exact headline numbers (satisfied counts, unrounded figures of hidden groups) stay out of the pack
+    expect(names).not.toContain('reproduce/app-headline.json')
     const file = (name: string) => Object.entries(entries).find(([n]) => n.endsWith(`/${name}`))![1]
+    // (reproduce.R is code that counts from the microdata, which is not in the pack; it holds no figure)
+    for (const name of names.filter((n) => /\.(csv|md|html|json|txt)$/.test(n)))
+      expect(new TextDecoder().decode(file(name)), name).not.toMatch(/n_satisfied|x_group|x_rest/)
     // the manifest's hashes match the files
     const manifest = JSON.parse(new TextDecoder().decode(file('manifest.json'))) as {
       files: Array<{ path: string; sha256: string }>
@@ -101,7 +105,7 @@ describe('CSE evidence pack', () => {
     const overallRow = dashboardCsv.find(
       (r) => r[header.indexOf('group_code')] === 'all' && r[header.indexOf('measure')] === 'overall',
     )!
-    expect(Number(overallRow[header.indexOf('pct_satisfied')])).toBe(ctx.dashboard!.overall.cells.overall!.p)
+    expect(Number(overallRow[header.indexOf('pct_satisfied')])).toBe(ctx.insight.report.overall.cells.overall!.p)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(Buffer.from(file('tables/tables.xlsx')) as unknown as ArrayBuffer)
     expect(workbook.getWorksheet('Notes')).toBeDefined()

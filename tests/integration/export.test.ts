@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '#analysis/parse-csv.ts'
 import { loadExportContext, type ExportContext } from '#app/services/export-context.server.ts'
 import { codebookCsv, microdataStream, type MicrodataOptions } from '#app/services/export-microdata.server.ts'
+import { appHeadline } from '#app/services/export-r-script.server.ts'
 import { buildDashboard } from '#app/services/dashboard.server.ts'
 import { buildExportTables, definitions, tableCsv } from '#app/services/export-tables.server.ts'
 import { writeWorkbook } from '#app/utils/xlsx.server.ts'
 import { findOrganisationBySlug } from '#db/queries/accounts.ts'
 import { countResponses, storeResponse } from '#db/queries/responses.ts'
-import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
+import { duplicateSurveyForWave, findPublishedSurveyBySlug, publishSurvey } from '#db/queries/surveys.ts'
 import { DEMO_ORGANISATION, DEMO_POPULATION, DEMO_SURVEY_SLUG, seedDemo } from '#db/seed.ts'
 import { createTestDatabase, type TestDatabase } from '#tests/support/database.ts'
 
@@ -71,22 +72,32 @@ describe('microdata export', () => {
     const valid = rows
       .filter((r) => ['1', '2', '3', '4', '5'].includes(r[col('overall')]!))
       .reduce((a, r) => a + Number(r[col('weight')]), 0)
-    expect(sat / valid).toBeCloseTo(ctx.table.cells.overall!.all!.all!.weighted!.p_satisfied!, 12)
+    expect(sat / valid).toBeCloseTo(
+      ctx.insight.report.estimates.weighted!.cells.overall!.all!.all!.weighted!.p_satisfied!,
+      12,
+    )
   })
 
-  it('gives the same file from the light (weights-only) context the download route uses', async () => {
-    const light = (await loadExportContext(test.db, organisationId, surveyId, { detail: 'weights' }))!
-    expect(light.dashboard).toBeNull()
-    const [headerA, ...a] = parseCsv(await readAll(microdataStream(test.db, light, ALL)))
-    const [headerB, ...b] = parseCsv(await readAll(microdataStream(test.db, ctx, ALL)))
-    expect(headerA).toEqual(headerB)
-    const w = headerA!.indexOf('weight')
-    expect(a).toHaveLength(b.length)
-    a.forEach((row, i) => {
-      // raking sums the cells in the order SQL returns them, so weights agree to rounding, not to the bit
-      expect(Math.abs(Number(row[w]) / Number(b[i]![w]) - 1)).toBeLessThan(1e-12)
-      expect([...row.slice(0, w), ...row.slice(w + 1)]).toEqual([...b[i]!.slice(0, w), ...b[i]!.slice(w + 1)])
-    })
+  it("carries exactly the insight report's raking-cell weights, the ones behind the published figures", async () => {
+    const [header, ...rows] = parseCsv(await readAll(microdataStream(test.db, ctx, ALL)))
+    const col = (name: string) => header!.indexOf(name)
+    const estimates = ctx.insight.report.estimates
+    expect(ctx.insight.report.meta.weighted).toBe(true)
+    const variables = estimates.config.raking!.variables
+    const byCell = new Map(estimates.cellWeights!.map((c) => [c.rakingCell.join('|'), c]))
+    const seen = new Map<string, number>()
+    for (const r of rows) {
+      const key = variables.map((v) => r[col(`segment_${v}`)]).join('|')
+      const cell = byCell.get(key)
+      if (!cell) {
+        expect(r[col('weight')], key).toBe('')
+        continue
+      }
+      expect(Number(r[col('weight')])).toBe(cell.weight)
+      seen.set(key, (seen.get(key) ?? 0) + 1)
+    }
+    // every raked respondent of the report is in the file, once
+    for (const [key, c] of byCell) expect(seen.get(key) ?? 0, key).toBe(c.count)
   })
 
   it('gives the same file whatever the batch size (keyset pagination loses and repeats nothing)', async () => {
@@ -129,7 +140,8 @@ describe('microdata export', () => {
 })
 
 describe('tables (CSV and XLSX)', () => {
-  it("XLSX parsed back with exceljs holds the engine's numbers, CSE labels, flags and a notes sheet", async () => {
+  it("XLSX parsed back with exceljs holds the report's published numbers, CSE labels, flags and a notes sheet", async () => {
+    const report = ctx.insight.report
     const tables = buildExportTables(ctx)
     const bytes = await writeWorkbook({
       title: 'T',
@@ -148,24 +160,33 @@ describe('tables (CSV and XLSX)', () => {
     let checked = 0
     sheet.eachRow((row, r) => {
       if (r < 5) return
-      const rating = String(row.getCell(1).value)
-      const cell = ctx.table.cells[rating]!.all!.all!
-      expect(row.getCell(at('Valid base (unweighted)')).value).toBe(cell.unweighted.n_valid)
-      expect(row.getCell(at('Satisfied (unweighted proportion)')).value).toBe(cell.unweighted.p_satisfied)
-      expect(row.getCell(at('95% interval lower (Wilson)')).value).toBe(cell.unweighted.wilson95.lower)
-      expect(row.getCell(at('Satisfied (weighted proportion)')).value).toBe(cell.weighted!.p_satisfied)
-      expect(row.getCell(at('Standard error (raked design)')).value).toBe(cell.weighted!.se_raked)
+      const rating = String(row.getCell(at('Measure')).value)
+      const cell = report.overall.cells[rating]!
+      expect(cell.status).not.toBe('suppressed')
+      expect(row.getCell(at('Valid base (unweighted)')).value).toBe(cell.n)
+      expect(row.getCell(at('% satisfied')).value).toBe(cell.p)
+      expect(row.getCell(at('% satisfied')).numFmt).toBe('0%')
+      expect(row.getCell(at('Interval lower')).value).toBe(cell.lower)
+      expect(row.getCell(at('Interval upper')).value).toBe(cell.upper)
+      expect(row.getCell(at('Effective base (Kish)')).value).toBe(cell.ess)
+      // published to whole percent, as on the dashboard
+      expect(Math.abs(cell.p! * 100 - Math.round(cell.p! * 100))).toBeLessThan(1e-9)
       checked++
     })
-    expect(checked).toBe(ctx.ratings.length)
+    expect(checked).toBe(report.meta.ratings.length)
     const notes = workbook.getWorksheet('Notes')!
     const noteText = JSON.stringify((notes.getSheetValues() as unknown[]).flat())
-    expect(noteText).toContain('Wilson score interval')
-    expect(noteText).toContain('Suppressed')
+    // the report's own notes, word for word
+    for (const note of report.notes) expect(noteText).toContain(note.text.replace(/"/g, '\\"'))
+    expect(noteText).toContain('percentage points')
+    // no satisfied count is published anywhere in the workbook
+    for (const t of tables)
+      for (const c of t.columns) expect(c.key, t.id).not.toMatch(/n_satisfied|x_group|x_rest|satisfied_count/)
   })
 
   it('the XLSX "Dashboard" sheet equals buildDashboard\'s numbers cell for cell', async () => {
-    const dashboard = (await buildDashboard(test.db, organisationId, surveyId, { weighted: true }))!
+    // the exports and the dashboard both open on the default view: weighted, as a population profile is set
+    const dashboard = (await buildDashboard(test.db, organisationId, surveyId))!
     expect(dashboard.options.weighted).toBe(true)
     const tables = buildExportTables(ctx)
     const bytes = await writeWorkbook({ title: 'T', subtitle: 'S', tables, notes: [], created: new Date(0) })
@@ -176,7 +197,7 @@ describe('tables (CSV and XLSX)', () => {
     const at = (name: string) => headers.indexOf(name) + 1
     const parsed = new Map<
       string,
-      { n: unknown; p: unknown; lower: unknown; upper: unknown; flag: unknown }
+      { n: unknown; p: unknown; lower: unknown; upper: unknown; ess: unknown; flag: unknown; difference: unknown }
     >()
     sheet.eachRow((row, r) => {
       if (r < 5) return
@@ -186,33 +207,44 @@ describe('tables (CSV and XLSX)', () => {
         p: row.getCell(at('% satisfied')).value,
         lower: row.getCell(at('Interval lower')).value,
         upper: row.getCell(at('Interval upper')).value,
+        ess: row.getCell(at('Effective base (Kish)')).value,
         flag: row.getCell(at('Flag')).value,
+        difference: row.getCell(at('Difference from the rest')).value,
       })
     })
     let compared = 0
 
     for (const row of [dashboard.overall, ...dashboard.rows]) {
-      for (const rating of dashboard.ratings) {
+      for (const rating of dashboard.meta.ratings) {
         const c = row.cells[rating.name]!
         const x = parsed.get(`${row.group}|${row.segmentLabel}|${rating.name}`)
         expect(x, `${row.segment} ${row.group} ${rating.name}`).toBeDefined()
         if (c.suppressed) {
           expect(x!.n).toBeNull()
           expect(x!.p).toBeNull()
-          expect(x!.flag).toBe('suppressed')
+          expect(x!.lower).toBeNull()
+          expect(String(x!.flag)).toMatch(/^suppressed/)
         } else {
           expect(x!.n).toBe(c.n)
           expect(x!.p).toBe(c.p)
           expect(x!.lower).toBe(c.lower)
           expect(x!.upper).toBe(c.upper)
+          expect(x!.ess).toBe(c.ess)
+          expect(x!.flag ?? '').toBe(c.flag === 'low_base' ? 'low base: treat with caution' : '')
+          expect(x!.difference ?? '').toMatch(
+            c.significance === 'higher'
+              ? /^significantly higher$/
+              : c.significance === 'lower'
+                ? /^significantly lower$/
+                : /^(no clear difference)?$/,
+          )
         }
         compared++
       }
     }
     expect(parsed.size).toBe(compared)
     expect(compared).toBeGreaterThan(100)
-    // the dashboard's weighted % equals the detailed table's weighted % (same engine, same aggregates)
-    expect(dashboard.overall.cells.overall!.p).toBe(ctx.table.cells.overall!.all!.all!.weighted!.p_satisfied)
+    expect(dashboard.overall.cells.overall!.p).toBe(ctx.insight.report.overall.cells.overall!.p)
   })
 
   it('CSV tables parse back and name their CSE elements on every row', () => {
@@ -248,8 +280,9 @@ describe('tables (CSV and XLSX)', () => {
       (r) => r.group_code === '=HYPERLINK("http://evil.example","x")' && r.measure === 'overall',
     )!
     expect(row.flag).toMatch(/suppressed/)
-    expect(row.base).toBeUndefined()
-    expect(row.pct_satisfied).toBeUndefined()
+    expect(row.base).toBeNull()
+    expect(row.pct_satisfied).toBeNull()
+    expect(row.lower).toBeNull()
     const csvRows = parseCsv(tableCsv(table))
     const csvRow = csvRows.find((r) => r.includes('\'=HYPERLINK("http://evil.example","x")'))!
     expect(csvRow).toBeDefined()
@@ -315,7 +348,7 @@ describe('microdata formatted by PostgreSQL', () => {
         source: 'api',
       })
     }
-    const light = (await loadExportContext(test.db, organisationId, surveyId, { detail: 'weights' }))!
+    const light = (await loadExportContext(test.db, organisationId, surveyId))!
     for (const options of [ALL, { includeFreeText: false, includeEquality: false, bom: true }]) {
       const viaSql = await readAll(
         microdataStream(test.db, light, options, { formatter: 'sql', batchSize: 500 }),
@@ -330,5 +363,48 @@ describe('microdata formatted by PostgreSQL', () => {
     const improve = rows[0]!.indexOf('improve')
     expect(rows.some((r) => r[improve] === "'=cmd|' /C calc'!A0")).toBe(true)
     expect(rows.some((r) => r[improve] === 'first\r\n=second')).toBe(true)
+  })
+})
+
+describe('microdata of a series of surveys (one per wave)', () => {
+  it('covers every wave of the series, as the report does, with the report’s weights', async () => {
+    const next = (await duplicateSurveyForWave(test.db, organisationId, surveyId, {
+      slug: `demo-next-${randomUUID().slice(0, 8)}`,
+      title: 'Customer satisfaction, next wave',
+      wave: '2027',
+    }))!
+    const version = await publishSurvey(test.db, organisationId, next.id, null)
+    for (let i = 0; i < 12; i++) {
+      const stored = await storeResponse(test.db, {
+        organisationId,
+        surveyId: next.id,
+        surveyVersionId: version.id,
+        clientId: randomUUID(),
+        wave: '2027',
+        answers: { overall: (i % 5) + 1, age_band: '35-44', sex: i % 2 ? 'male' : 'female' },
+        segments: { channel: 'online', age_band: '35-44', sex: i % 2 ? 'male' : 'female', service: 'parking' },
+        source: 'api',
+      })
+      expect(stored.status).toBe('created')
+    }
+    const series = (await loadExportContext(test.db, organisationId, next.id))!
+    expect(series.seriesSurveyIds.sort()).toEqual([surveyId, next.id].sort())
+    expect(series.insight.report.meta.waves).toContain('2027')
+    const [header, ...rows] = parseCsv(await readAll(microdataStream(test.db, series, ALL)))
+    const col = (name: string) => header!.indexOf(name)
+    // one row per respondent of the series: both surveys' responses
+    expect(rows).toHaveLength(series.insight.report.meta.respondents)
+    expect(rows.filter((r) => r[col('wave')] === '2027')).toHaveLength(12)
+    // the weights are the report's, and they still sum to every population margin over the whole file
+    for (const [variable, margin] of Object.entries(DEMO_POPULATION.margins)) {
+      for (const [level, population] of Object.entries(margin)) {
+        const sum = rows
+          .filter((r) => r[col(`segment_${variable}`)] === level)
+          .reduce((a, r) => a + Number(r[col('weight')] || 0), 0)
+        expect(Math.abs(sum - population) / population).toBeLessThan(1e-9)
+      }
+    }
+    // and the R script's expected values count the same respondents as the file's weighted rows
+    expect(appHeadline(series, ALL).n_respondents).toBe(rows.filter((r) => r[col('weight')] !== '').length)
   })
 })

@@ -127,14 +127,15 @@ describe('a file with invalid rows imports nothing', () => {
 })
 
 describe('npm run import (CLI)', () => {
-  it('imports with a progress counter, and exits 1 listing row and column for a bad file', () => {
+  // Two CLI processes, each migrating and seeding a fresh PGlite: give them the budget spawnSync allows each.
+  it('imports with a progress counter, and exits 1 listing row and column for a bad file', { timeout: 240_000 }, () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cse-import-cli-'))
     try {
       const bad = path.join(dir, 'bad.csv')
       writeFileSync(bad, withCell([{ row: 7, column: 'access', value: '0' }]))
       const env = { ...process.env, PGLITE_DIR: path.join(dir, 'db'), DATABASE_URL: '', SEED_DEMO: 'true', LOG_LEVEL: 'silent' }
       const run = (csv: string) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'db/import-cli.ts', '--csv', csv, '--config', path.join(FIXTURE, 'analysis.json'), '--survey', 'cli-oracle', '--create'], { env, encoding: 'utf8', timeout: 120_000 })
+        spawnSync(process.execPath, ['--import', 'tsx', 'cli/import.ts', '--csv', csv, '--config', path.join(FIXTURE, 'analysis.json'), '--survey', 'cli-oracle', '--create'], { env, encoding: 'utf8', timeout: 120_000 })
       const failed = run(bad)
       expect(failed.status, failed.stderr).toBe(1)
       expect(failed.stderr).toMatch(/Nothing was imported/)

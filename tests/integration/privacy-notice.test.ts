@@ -63,3 +63,14 @@ it("shows the survey's own notice in the respondent's language, as text only", a
   expect(html).toContain('Rydym yn cadw atebion am flwyddyn.')
   expect(html).not.toContain('Mae x yn defnyddio')
 })
+
+it('says in English and Welsh how long an invitee’s e-mail address is kept (decision 020)', () => {
+  for (const [lang, text] of [
+    ['en', 'If we invited you by e-mail, we keep your address only while we might send you a reminder'],
+    ['cy', 'Os gwnaethom eich gwahodd drwy e-bost'],
+  ] as const) {
+    const html = renderToStaticMarkup(createElement(PrivacyNotice, { lang, organisationName: 'Demo Council', retentionDays: 730 }))
+    expect(html).toContain(text)
+    expect(html).toContain('60')
+  }
+})

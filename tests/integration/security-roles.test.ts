@@ -22,9 +22,16 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   'import:create': { viewer: false, analyst: true, admin: true },
   'population:write': { viewer: false, analyst: true, admin: true },
   'target:write': { viewer: false, analyst: true, admin: true },
+  // Issue 14: analysts publish results to the public page and record actions; viewers read them.
+  'results:publish': { viewer: false, analyst: true, admin: true },
+  'action:write': { viewer: false, analyst: true, admin: true },
   'users:manage': { viewer: false, analyst: false, admin: true },
   'settings:write': { viewer: false, analyst: false, admin: true },
   'audit:read': { viewer: false, analyst: false, admin: true },
+  // Issue 12: staff (analyst or admin) find and export a response by receipt; only admins erase it or change retention.
+  'response:read': { viewer: false, analyst: true, admin: true },
+  'response:erase': { viewer: false, analyst: false, admin: true },
+  'retention:write': { viewer: false, analyst: false, admin: true },
 }
 
 describe('the role × action matrix', () => {

@@ -27,11 +27,18 @@ type RouteClass =
 const CLASSIFICATION: Record<string, RouteClass> = {
   'routes/index.tsx': { kind: 'public', why: 'landing page' },
   'routes/login.tsx': { kind: 'public', why: 'sign-in form' },
+  'routes/login.two-factor.tsx': { kind: 'public', why: 'second sign-in step, opened only by the caller’s own sign-in challenge cookie' },
+  'routes/forgot-password.tsx': { kind: 'public', why: 'asks for a reset link; the same answer for any address' },
+  'routes/reset-password.tsx': { kind: 'public', why: 'new password by an unguessable one-time reset token' },
   'routes/logout.tsx': { kind: 'public', why: 'ends the caller’s own session only' },
   'routes/healthz.tsx': { kind: 'public', why: 'liveness, no data' },
   'routes/invite.$token.tsx': { kind: 'public', why: 'staff invitation by unguessable one-time token' },
   'routes/s.$slug.tsx': { kind: 'public', why: 'respondent page of a published survey' },
   'routes/s.$slug.thanks.tsx': { kind: 'public', why: 'respondent receipt page' },
+  'routes/s.$slug.opt-out.tsx': { kind: 'public', why: 'stops reminders for the unguessable invitation token it is given, nothing more' },
+  'routes/results.$orgSlug.tsx': { kind: 'public', why: 'published results of an organisation (frozen snapshots only)' },
+  'routes/results.$orgSlug.$snapshotId.tsx': { kind: 'public', why: 'one published results snapshot' },
+  'routes/results.$orgSlug.$snapshotId.csv.ts': { kind: 'public', why: 'open-data CSV of a published snapshot' },
   'routes/api.v1.surveys.$slug.tsx': { kind: 'public', why: 'public survey definition (docs/api.md)' },
   'routes/api.v1.surveys.$slug.responses.tsx': {
     kind: 'public',
@@ -40,31 +47,52 @@ const CLASSIFICATION: Record<string, RouteClass> = {
 
   'routes/api.v1.surveys.$slug.resume.tsx': { kind: 'public', why: 'save and resume by an unguessable resume token' },
 
+  'routes/operator.organisations.tsx': {
+    kind: 'public',
+    why: 'platform operators only: 404 for everyone else (tests/integration/operator-organisations.test.ts)',
+  },
+  'routes/operator.two-factor.tsx': {
+    kind: 'public',
+    why: 'a platform operator sets up their own two-factor sign-in: 404 for everyone else (tests/integration/security-two-factor-admin.test.ts)',
+  },
+
   'routes/app.tsx': { kind: 'staff' },
   'routes/app._index.tsx': { kind: 'staff' },
+  'routes/app.account.tsx': { kind: 'staff' },
+  'routes/app.account.two-factor.tsx': { kind: 'staff' },
+  'routes/app.account.sessions.tsx': { kind: 'staff' },
   'routes/app.settings.users.tsx': { kind: 'staff' },
   'routes/app.settings.population.tsx': { kind: 'staff' },
   'routes/app.settings.targets.tsx': { kind: 'staff' },
   'routes/app.switch-organisation.tsx': { kind: 'staff' },
   'routes/app.audit.tsx': { kind: 'staff' },
+  'routes/app.responses.tsx': { kind: 'staff' },
+  'routes/app.responses.$responseId.tsx': { kind: 'staff' },
+  'routes/app.responses.$responseId.export.ts': { kind: 'staff', getIs405: true },
+  'routes/app.surveys.$surveyId.retention.tsx': { kind: 'staff' },
   'routes/app.surveys.new.tsx': { kind: 'staff' },
   'routes/app.surveys.import-json.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.edit.tsx': { kind: 'staff' },
+  'routes/app.surveys.$surveyId.mapping.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.preview.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.export-json.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.distribute.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.distribute.qr.$format.ts': { kind: 'staff' },
   'routes/app.surveys.$surveyId.invitations.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.invitations.download.ts': { kind: 'staff', getIs405: true },
+  'routes/app.surveys.$surveyId.invitations.email.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.import.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.import.stream.ts': { kind: 'staff', getIs405: true },
+  'routes/app.surveys.$surveyId.import.template.ts': { kind: 'staff' },
   'routes/app.surveys.$surveyId.dashboard.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.comments.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.exports.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.exports.download.ts': { kind: 'staff', getIs405: true },
   'routes/app.surveys.$surveyId.exports.packs.ts': { kind: 'staff', getIs405: true },
   'routes/app.surveys.$surveyId.exports.packs.$packId.ts': { kind: 'staff' },
+  'routes/app.surveys.$surveyId.results.tsx': { kind: 'staff' },
+  'routes/app.surveys.$surveyId.actions.tsx': { kind: 'staff' },
 }
 
 /** Route parameters that are not tenant ids, with a valid value for them. */
@@ -185,7 +213,7 @@ describe('tenant isolation over every route in app/routes.ts', () => {
     const fixtureIds = new Set(Object.keys((await Promise.resolve(a)).ids))
     const unknown = manifest
       .flatMap((r) => r.params)
-      .filter((p) => !fixtureIds.has(p) && !(p in NON_ID_PARAMS) && !['slug', 'token'].includes(p))
+      .filter((p) => !fixtureIds.has(p) && !(p in NON_ID_PARAMS) && !['slug', 'token', 'orgSlug', 'snapshotId'].includes(p))
     expect(
       unknown,
       'give createTenant an id for these parameters (tests/support/security-fixtures.ts)',

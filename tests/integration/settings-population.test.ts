@@ -186,7 +186,7 @@ describe('population profile settings', () => {
     const older = { ...DEMO_POPULATION.margins.age_band, '16-24': 4_800, '65-74': 25_200 }
     const lines = ['variable,level,count', ...Object.entries(older).map(([l, c]) => `age_band,${l},${c}`), 'sex,female,61200', 'sex,male,58800']
     const before = await buildDashboard(test.db, organisationId, surveyId, { weighted: true })
-    expect(before!.weighting!.populationName).toBe(DEMO_POPULATION.name)
+    expect(before!.populationName).toBe(DEMO_POPULATION.name)
     const form = new FormData()
     form.set('intent', 'save')
     form.set('name', 'Older residents')
@@ -201,7 +201,7 @@ describe('population profile settings', () => {
     expect(profile!.total).toBe(120_000)
     expect((await listPopulationProfiles(test.db, organisationId)).filter((p) => p.isDefault)).toHaveLength(1)
     const after = await buildDashboard(test.db, organisationId, surveyId, { weighted: true })
-    expect(after!.weighting!.populationName).toBe('Older residents')
+    expect(after!.populationName).toBe('Older residents')
     expect(after!.weighting!.populationTotal).toBe(120_000)
     expect(after!.overall.cells.overall!.p).not.toBeCloseTo(before!.overall.cells.overall!.p!, 6)
 
@@ -209,7 +209,7 @@ describe('population profile settings', () => {
     const demo = (await listPopulationProfiles(test.db, organisationId)).find((p) => p.name === DEMO_POPULATION.name)!
     expect((await post({ intent: 'make-default', id: demo.id })).data.ok).toBe(true)
     const restored = await buildDashboard(test.db, organisationId, surveyId, { weighted: true })
-    expect(restored!.weighting!.populationName).toBe(DEMO_POPULATION.name)
+    expect(restored!.populationName).toBe(DEMO_POPULATION.name)
     expect(restored!.overall.cells.overall!.p).toBeCloseTo(before!.overall.cells.overall!.p!, 12)
   })
 

@@ -97,7 +97,7 @@ describe('targets settings', () => {
 
   it('saves targets as proportions and the dashboard judges them: met, below target, not demonstrably different', async () => {
     const before = (await buildDashboard(test.db, organisationId, surveyId))!
-    const latest = (rating: string) => trend(before, rating).points.at(-1)!
+    const latest = (rating: string) => trend(before, rating).points.at(-1)!.cell
     const overall = latest('overall')
     const timeliness = latest('timeliness')
     const delivery = latest('delivery')
@@ -116,10 +116,10 @@ describe('targets settings', () => {
     expect(stored.get('delivery')).toBe(Number(inside) / 100)
 
     const after = (await buildDashboard(test.db, organisationId, surveyId))!
-    expect(trend(after, 'overall')).toMatchObject({ target: met / 100, targetStatus: 'met' })
-    expect(trend(after, 'timeliness')).toMatchObject({ target: below / 100, targetStatus: 'below' })
-    expect(trend(after, 'delivery')).toMatchObject({ target: Number(inside) / 100, targetStatus: 'not_different' })
-    expect(trend(after, 'access')).toMatchObject({ target: null, targetStatus: null })
+    expect(trend(after, 'overall')).toMatchObject({ target: met / 100, targetVerdict: 'met' })
+    expect(trend(after, 'timeliness')).toMatchObject({ target: below / 100, targetVerdict: 'below_target' })
+    expect(trend(after, 'delivery')).toMatchObject({ target: Number(inside) / 100, targetVerdict: 'not_demonstrably_different' })
+    expect(trend(after, 'access')).toMatchObject({ target: null, targetVerdict: null })
 
     // the form shows them back as percentages
     const page = await open(`?survey=${surveyId}`)
@@ -132,7 +132,7 @@ describe('targets settings', () => {
     expect(stored.get('overall')).toBe(0.995)
     expect(stored.has('timeliness')).toBe(false)
     const d = (await buildDashboard(test.db, organisationId, surveyId))!
-    expect(trend(d, 'overall').targetStatus).toBe('below')
+    expect(trend(d, 'overall').targetVerdict).toBe('below_target')
     expect(trend(d, 'timeliness').target).toBeNull()
     const actions = (await test.db.select().from(auditLog).where(and(eq(auditLog.organisationId, organisationId), eq(auditLog.targetType, 'target')))).map(
       (r) => `${r.action}:${(r.details as { measure: string }).measure}`,

@@ -117,7 +117,7 @@ describe('publishing and versions', () => {
     })
     expect(statusOf(edit)).toBe(200)
     const live = await loadRespondentPage(new Request(`http://localhost/s/${slug}`), slug)
-    expect(JSON.stringify(live.definition)).not.toContain('All in all')
+    expect(JSON.stringify(live.form)).not.toContain('All in all')
 
     const republished = await post((r) => handleSurveyAction(r, surveyId), `/app/surveys/${surveyId}`, {
       intent: 'publish',
@@ -133,7 +133,7 @@ describe('publishing and versions', () => {
     if (second.kind !== 'created') throw new Error(second.kind)
     expect(await responseVersion(second.receipt)).toBe(v2)
     const after = await loadRespondentPage(new Request(`http://localhost/s/${slug}`), slug)
-    expect(JSON.stringify(after.definition)).toContain('All in all')
+    expect(JSON.stringify(after.form)).toContain('All in all')
 
     // Version 1 itself is unchanged: it still holds the old wording.
     const v1Definition = rowsOf<{ d: unknown }>(

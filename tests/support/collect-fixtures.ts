@@ -4,6 +4,7 @@ import { findOrganisationBySlug, findUserByEmail } from '#db/queries/accounts.ts
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from './database.ts'
+import { enrolTotpDirectly } from './two-factor.ts'
 
 /** A test database with the demo organisation and survey (few seeded responses), installed as the app's. */
 export async function demoDatabase(responses = 10): Promise<{ test: TestDatabase; organisationId: string; surveyId: string; userId: string }> {
@@ -14,6 +15,8 @@ export async function demoDatabase(responses = 10): Promise<{ test: TestDatabase
   const user = await findUserByEmail(test.db, DEMO_ADMIN.email)
   const published = await findPublishedSurveyBySlug(test.db, DEMO_SURVEY_SLUG)
   if (!organisation || !user || !published) throw new Error('demo seed incomplete')
+  // Admins must use two-factor sign-in (app/utils/auth.server.ts mustEnrolTwoFactor): here the demo admin has.
+  await enrolTotpDirectly(test.db, user.id)
   return { test, organisationId: organisation.id, surveyId: published.survey.id, userId: user.id }
 }
 

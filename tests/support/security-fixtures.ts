@@ -14,13 +14,17 @@ import {
   populationProfiles,
   responseInvitations,
   responses,
+  resultSnapshots,
   staffInvitations,
+  surveyActions,
   surveys,
   surveyVersions,
   targets,
   users,
 } from '#db/schema.ts'
 import type { Role } from '#app/utils/permissions.ts'
+import { newTotpSecret } from '#app/utils/two-factor.server.ts'
+import { sealTotpSecret } from '#app/utils/totp-secret-box.server.ts'
 import { createFreshPostgresDatabase } from './server.ts'
 
 /**
@@ -34,6 +38,8 @@ export interface TestUser {
   email: string
   password: string
   role: Role
+  /** The TOTP secret of a user with two-factor sign-in (every admin must have it: app/utils/auth.server.ts). */
+  totpSecret?: string
 }
 
 export interface Tenant {
@@ -73,6 +79,9 @@ export async function createTenant(db: Database, label: string, options: TenantO
     await addMembership(db, organisation.id, user.id, role)
     tenantUsers[role] = { id: user.id, email, password, role }
   }
+  // Admins must sign in with two factors (app/utils/auth.server.ts mustEnrolTwoFactor): the fixture's admin has.
+  tenantUsers.admin.totpSecret = newTotpSecret()
+  await db.update(users).set({ totpSecret: sealTotpSecret(tenantUsers.admin.id, tenantUsers.admin.totpSecret), totpEnabledAt: new Date() }).where(eq(users.id, tenantUsers.admin.id))
   const title = options.title ?? `${label} secret survey ${suffix}`
   const { definition, metadata } = composeSurvey(['core-satisfaction'], { title })
   options.editDefinition?.(definition as Record<string, unknown>)
@@ -164,7 +173,7 @@ function sha256(value: string): string {
  * requests, and any difference means a cross-tenant write got through.
  */
 export async function snapshotOrganisation(db: Database, organisationId: string): Promise<string> {
-  const tables = { surveys, surveyVersions, responses, populationProfiles, targets, responseInvitations, staffInvitations, evidencePacks, auditLog, memberships }
+  const tables = { surveys, surveyVersions, responses, populationProfiles, targets, responseInvitations, staffInvitations, evidencePacks, resultSnapshots, surveyActions, auditLog, memberships }
   const out: Record<string, unknown> = {}
   for (const [name, table] of Object.entries(tables)) {
     const rows = await db.select().from(table).where(eq(table.organisationId, organisationId))

@@ -79,6 +79,9 @@ export async function startTestServer(options: { env?: Record<string, string>; d
       PORT: String(port),
       DATABASE_URL: databaseUrl ?? '',
       PGLITE_DIR: pgliteDir ?? '',
+      // The browser suites sign in as the demo admin; on PostgreSQL the demo is seeded only when asked
+      // (app/env.server.ts SEED_DEMO). A test that wants an empty database passes SEED_DEMO: 'false'.
+      SEED_DEMO: 'true',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
