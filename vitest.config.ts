@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config'
 // Three projects: `unit` is what `npm test` runs (pure code plus integration tests on in-memory PGlite),
 // `pg` re-runs the database suites against real PostgreSQL (TEST_DATABASE_URL), and `browser` drives
 // Debian's chromium against a built server. Keeping them apart lets `npm test` pass on a fresh clone.
+//
+// One TOTP encryption key for every test process and every server a test starts (tests/support/server.ts
+// inherits it), so secrets sealed by fixtures open in the server (app/utils/totp-secret-box.server.ts). A test
+// key, used nowhere else; tests/integration/totp-secret-encryption.test.ts covers the key file made without it.
+const env = { TOTP_ENCRYPTION_KEY: 'dGVzdC1vbmx5IGtleTogY3NlLWluc2lnaHQgdG90cCE=' }
+
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +17,7 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/analysis/**/*.test.ts', 'tests/templates/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -20,6 +27,7 @@ export default defineConfig({
           name: 'pg',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -30,6 +38,7 @@ export default defineConfig({
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,

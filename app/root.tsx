@@ -1,8 +1,10 @@
 import type { LinksFunction, MetaFunction } from '@remix-run/node'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from '@remix-run/react'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { GeneralErrorBoundary } from './components/error-boundary.tsx'
+import { useRespondentLang } from './components/language-switch.tsx'
+import { layoutText } from './i18n/layout.ts'
 import { useNonce } from './utils/nonce-provider.ts'
 import appStylesHref from './styles/app.css?url'
 
@@ -21,9 +23,10 @@ export const meta: MetaFunction = () => [{ title: 'CSE Insight' }]
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce()
-  const data = useRouteLoaderData<{ lang?: string }>('routes/s.$slug')
+  // Public bilingual pages (and their error pages) are in the language asked for; staff pages are in English.
+  const lang = useRespondentLang() ?? 'en'
   return (
-    <html lang={data?.lang ?? 'en'}>
+    <html lang={lang}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -32,7 +35,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <a href="#main" className="skip-link">
-          Skip to main content
+          {layoutText[lang].skipLink}
         </a>
         {children}
         <ScrollRestoration nonce={nonce} />

@@ -1,27 +1,53 @@
+import { createContext, useContext } from 'react'
 import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react'
+import { errorText } from '#app/i18n/errors.ts'
+import { LanguageSwitch, useRespondentLang } from './language-switch.tsx'
 
-const MESSAGES: Record<number, { title: string; body: string }> = {
-  400: { title: 'Something in the request was not right', body: 'Please go back and try again.' },
-  403: { title: 'You do not have access to this page', body: 'Ask an administrator of your organisation for access.' },
-  404: { title: 'Page not found', body: 'Check the web address, or go back to the page you came from.' },
-  410: { title: 'This survey is closed', body: 'Thank you for your interest. It is no longer taking answers.' },
-  503: { title: 'Sorry, the service is busy', body: 'Please try again in a minute. Nothing you sent was lost.' },
-}
+/**
+ * True inside a layout that already renders the page's <main> (app/routes/app.tsx): an error boundary there
+ * renders a plain <div>, so the page keeps exactly one main landmark.
+ */
+export const InsideMainLandmark = createContext(false)
 
-/** The shared error boundary: friendly words for expected statuses, nothing internal for the rest. */
+const KNOWN = [400, 403, 404, 410, 429, 503] as const
+type Known = (typeof KNOWN)[number]
+
+/**
+ * The shared error boundary: friendly words for expected statuses, nothing internal for the rest. On a
+ * respondent page (/s/…) it speaks the survey's language (app/i18n/errors.ts) and offers the other one;
+ * staff also see the server's own explanation, which is in English.
+ */
 export function GeneralErrorBoundary() {
   const error = useRouteError()
+  const insideMain = useContext(InsideMainLandmark)
+  const respondentLang = useRespondentLang()
+  const text = errorText[respondentLang ?? 'en']
   const status = isRouteErrorResponse(error) ? error.status : 500
-  const known = MESSAGES[status]
-  const detail = isRouteErrorResponse(error) && typeof error.data === 'string' && status < 500 ? error.data : null
-  return (
-    <main id="main" className="container">
-      <h1>{known?.title ?? 'Sorry, there is a problem with the service'}</h1>
-      <p>{detail && !known ? detail : (known?.body ?? 'Please try again later.')}</p>
+  const known = (KNOWN as readonly number[]).includes(status) ? (status as Known) : null
+  const title = known ? text[`title${known}`] : text.title500
+  const body = known ? text[`body${known}`] : text.body500
+  const detail =
+    respondentLang === null && isRouteErrorResponse(error) && typeof error.data === 'string' && status < 500
+      ? error.data
+      : null
+  const content = (
+    <>
+      {respondentLang ? <LanguageSwitch lang={respondentLang} /> : null}
+      <h1>{title}</h1>
+      <p>{detail && !known ? detail : body}</p>
       {detail && known && status !== 404 ? <p>{detail}</p> : null}
-      <p>
-        <Link to="/">Go to the home page</Link>
-      </p>
+      {respondentLang ? null : (
+        <p>
+          <Link to="/">{text.home}</Link>
+        </p>
+      )}
+    </>
+  )
+  return insideMain ? (
+    <div>{content}</div>
+  ) : (
+    <main id="main" className="container">
+      {content}
     </main>
   )
 }

@@ -7,6 +7,7 @@ import { isDatabaseUnavailable } from '#db/client.ts'
 import { logError } from '#app/utils/logger.server.ts'
 import { checkResumeLimits, checkSubmissionLimits } from '#app/utils/submission-limits.server.ts'
 import { resumeSaveSchema, saveDraft } from '#app/services/resume.server.ts'
+import { parseJsonStrict, readBodyBytesCapped } from '#app/services/request-body.server.ts'
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }
 
@@ -55,27 +56,19 @@ export async function getPublicSurvey(slug: string): Promise<Response> {
   }
 }
 
-/** The body as text, or null as soon as it passes `max` bytes: a chunked upload with no Content-Length cannot
- * make the server buffer more than the cap. */
-export async function readBodyCapped(request: Request, max: number): Promise<string | null> {
-  if (!request.body) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel().catch(() => undefined)
-      return null
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+/** The body as strict JSON (app/services/request-body.server.ts), or the 4xx that refuses it. */
+async function readJsonBody(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const bytes = await readBodyBytesCapped(request, MAX_SUBMISSION_BYTES)
+  if (bytes === null)
+    return { ok: false, response: jsonResponse({ error: 'too_large', message: `The body is over ${MAX_SUBMISSION_BYTES} bytes.` }, 413) }
+  const parsed = parseJsonStrict(bytes)
+  if (parsed.ok) return parsed
+  const { error, message, problems } = parsed
+  return { ok: false, response: jsonResponse(problems ? { error, message, problems } : { error, message }, parsed.status) }
 }
 
-/** POST /api/v1/surveys/:slug/resume — save partial answers for save-and-resume; answers {token, expiresAt}. */
+/** POST /api/v1/surveys/:slug/resume — save partial answers for save-and-resume; answers {token, writeKey, expiresAt}
+ * (app/services/resume.server.ts: only a server-made write key saves into an existing draft). */
 export async function postResumeDraft(request: Request, slug: string, clientKey?: string): Promise<Response> {
   if (request.method !== 'POST')
     return jsonResponse({ error: 'method_not_allowed', message: 'Use POST.' }, 405, { Allow: 'POST' })
@@ -84,24 +77,15 @@ export async function postResumeDraft(request: Request, slug: string, clientKey?
     return jsonResponse({ error: 'rate_limited', message: 'Too many saves just now.' }, 429, {
       'Retry-After': String(wait),
     })
-  const raw = await readBodyCapped(request, MAX_SUBMISSION_BYTES)
-  if (raw === null)
-    return jsonResponse(
-      { error: 'too_large', message: `The body is over ${MAX_SUBMISSION_BYTES} bytes.` },
-      413,
-    )
-  let body: unknown
-  try {
-    body = JSON.parse(raw)
-  } catch {
-    return jsonResponse({ error: 'malformed_json', message: 'The body is not valid JSON.' }, 400)
-  }
+  const read = await readJsonBody(request)
+  if (!read.ok) return read.response
+  const body = read.value
   const parsed = resumeSaveSchema.safeParse(body)
   if (!parsed.success)
     return jsonResponse(
       {
         error: 'bad_request',
-        message: 'The body must be {"clientId", "answers", "segments", "currentPage", "token"?}.',
+        message: 'The body must be {"clientId", "answers", "segments", "currentPage", "token"?, "writeKey"?}.',
       },
       400,
     )
@@ -111,7 +95,8 @@ export async function postResumeDraft(request: Request, slug: string, clientKey?
       return jsonResponse({ error: 'not_found', message: 'No published survey has this address.' }, 404)
     if (outcome.kind === 'closed')
       return jsonResponse({ error: 'closed', message: 'This survey is closed.' }, 410)
-    return jsonResponse({ token: outcome.token, expiresAt: outcome.expiresAt.toISOString() }, 200)
+    // token: the resume link's secret (read only); writeKey: keep it in the page to save into the same draft.
+    return jsonResponse({ token: outcome.token, writeKey: outcome.writeKey, expiresAt: outcome.expiresAt.toISOString() }, 200)
   } catch (error) {
     if (isDatabaseUnavailable(error)) return unavailable()
     logError('api.resume_failed', error)
@@ -140,18 +125,9 @@ export async function postResponse(request: Request, slug: string, clientKey?: s
       { 'Retry-After': String(wait) },
     )
   }
-  const raw = await readBodyCapped(request, MAX_SUBMISSION_BYTES)
-  if (raw === null)
-    return jsonResponse(
-      { error: 'too_large', message: `The body is over ${MAX_SUBMISSION_BYTES} bytes.` },
-      413,
-    )
-  let body: unknown
-  try {
-    body = JSON.parse(raw)
-  } catch {
-    return jsonResponse({ error: 'malformed_json', message: 'The body is not valid JSON.' }, 400)
-  }
+  const read = await readJsonBody(request)
+  if (!read.ok) return read.response
+  const body = read.value
   const parsed = submissionSchema.safeParse(body)
   if (!parsed.success) {
     return jsonResponse(

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, Outlet, useLoaderData } from '@remix-run/react'
-import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { GeneralErrorBoundary, InsideMainLandmark } from '#app/components/error-boundary.tsx'
 import { loadStaffLayout } from './app.server.ts'
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -24,6 +24,11 @@ export default function StaffLayout() {
                   <Link to="/app/surveys/new">New survey</Link>
                 </li>
               ) : null}
+              {data.role !== 'viewer' ? (
+                <li>
+                  <Link to="/app/responses">Find a response</Link>
+                </li>
+              ) : null}
               <li>
                 <Link to="/app/settings/population">Settings</Link>
               </li>
@@ -35,9 +40,9 @@ export default function StaffLayout() {
                 </li>
               ) : null}
               <li>
-                <span className="small" style={{ color: '#fff' }}>
-                  {data.user.name} ({data.role})
-                </span>
+                <Link to="/app/account">
+                  {data.user.name} ({data.role})<span className="sr-only">: your account</span>
+                </Link>
               </li>
               <li>
                 <Form method="post" action="/logout">
@@ -51,7 +56,10 @@ export default function StaffLayout() {
         </div>
       </header>
       <main id="main" className="container">
-        <Outlet />
+        {/* An error in a staff page renders inside this main, not a second one (error-boundary.tsx). */}
+        <InsideMainLandmark.Provider value={true}>
+          <Outlet />
+        </InsideMainLandmark.Provider>
       </main>
     </>
   )

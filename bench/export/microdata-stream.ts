@@ -55,7 +55,6 @@ async function main(): Promise<void> {
     const t0 = performance.now()
     const ctx = await loadExportContext(handle.db, organisation.id, published.survey.id, {
       organisationName: organisation.name,
-      detail: 'weights', // what the exports page loads for a microdata download
     })
     if (!ctx) throw new Error('bench survey not found')
     const t1 = performance.now()
