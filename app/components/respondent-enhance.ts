@@ -71,7 +71,10 @@ export function useLiveVisibility(formRef: RefObject<HTMLFormElement | null>, vi
   }
 }
 
-/** After Next or Previous, focus the new part's heading, or the error summary when there are problems. */
+/**
+ * After Next or Previous, focus the new part's heading, or the error summary when there are problems. After a
+ * switch of language focus stays where it is, on the switch.
+ */
 export function useFocusOnStep(step: FormStep) {
   const headingRef = useRef<HTMLHeadingElement>(null)
   const summaryRef = useRef<HTMLDivElement>(null)
@@ -81,6 +84,7 @@ export function useFocusOnStep(step: FormStep) {
       first.current = false
       return
     }
+    if (step.languageSwitched) return
     ;(step.problems.length > 0 ? summaryRef.current : headingRef.current)?.focus()
   }, [step])
   return { headingRef, summaryRef }

@@ -1,4 +1,4 @@
-import { Form, useNavigation } from '@remix-run/react'
+import { Form, useLocation, useNavigation } from '@remix-run/react'
 import { useRef } from 'react'
 import { langOf, otherLang } from '#app/i18n/catalogue.ts'
 import { respondentText } from '#app/i18n/respondent.ts'
@@ -144,6 +144,7 @@ export function RespondentForm({ data, step }: { data: RespondentPageData; step:
     !step.clientId && !data.resume,
   )
   const { headingRef, summaryRef } = useFocusOnStep(step)
+  const switchAction = useSwitchAction(data.slug, otherLang(lang))
 
   const refusal = invitationRefusal(data.invitationState, text)
   if (refusal) return refusal
@@ -158,20 +159,31 @@ export function RespondentForm({ data, step }: { data: RespondentPageData; step:
   const saved = step.saved
   const resumeToken = saved?.token ?? step.resumeCarry?.token ?? data.resume ?? null
   const writeKey = saved?.writeKey ?? step.resumeCarry?.writeKey ?? null
-  const other = otherLang(lang)
-  const switchParams = new URLSearchParams({ ...data.segments, lang: other })
-  if (data.invitation) switchParams.set('invitation', data.invitation)
   const count = live.count
   const heading =
     count > 1 ? `${text.pageOf(live.position, count)}${page?.title ? `: ${page.title}` : ''}` : page?.title || data.form.title
   const busy = navigation.state !== 'idle'
   return (
-    <>
+    <Form method="post" noValidate replace preventScrollReset ref={formRef} id="respondent-form">
+      {/* Enter in a text box sends the form with its first submit button: Next, never the language switch. */}
+      <button type="submit" className="sr-only" tabIndex={-1} aria-hidden="true">
+        {live.last ? text.submit : text.next}
+      </button>
       {data.locales.includes('cy') ? (
-        <p>
-          <a href={`/s/${data.slug}?${switchParams.toString()}`} lang={other} hrefLang={other}>
+        <p className="language-switch">
+          {/* A button of the form, not a link: the answers on this part go with it and come back in the other
+              language, on the same part (app/routes/s.$slug.server.ts, intent lang-…). */}
+          <button
+            type="submit"
+            name="intent"
+            value={`lang-${switchAction.lang}`}
+            formAction={switchAction.href}
+            formNoValidate
+            className="link-button"
+            lang={switchAction.lang}
+          >
             {text.switchTo}
-          </a>
+          </button>
         </p>
       ) : null}
       <h1>{data.form.title}</h1>
@@ -207,58 +219,67 @@ export function RespondentForm({ data, step }: { data: RespondentPageData; step:
         </div>
       ) : null}
       <p className="hint">{text.blankRule}</p>
-      <Form method="post" noValidate replace preventScrollReset ref={formRef} id="respondent-form">
-        <input type="hidden" name="clientId" value={clientId} />
-        <input type="hidden" name="lang" value={lang} />
-        <input type="hidden" name="page" value={step.view.page} />
-        <input type="hidden" name="via" value={live.enhanced ? 'web' : 'nojs'} />
-        {data.invitation ? <input type="hidden" name="invitation" value={data.invitation} /> : null}
-        {resumeToken ? <input type="hidden" name="resume" value={resumeToken} /> : null}
-        {/* Only the page that saved holds the write key; a page opened from a link saves into a new link. */}
-        {writeKey ? <input type="hidden" name="resumeKey" value={writeKey} /> : null}
-        {Object.entries(data.segments).map(([param, value]) => (
-          <input key={param} type="hidden" name={`segment.${param}`} value={value} />
+      <input type="hidden" name="clientId" value={clientId} />
+      <input type="hidden" name="lang" value={lang} />
+      <input type="hidden" name="page" value={step.view.page} />
+      <input type="hidden" name="via" value={live.enhanced ? 'web' : 'nojs'} />
+      {data.invitation ? <input type="hidden" name="invitation" value={data.invitation} /> : null}
+      {resumeToken ? <input type="hidden" name="resume" value={resumeToken} /> : null}
+      {/* Only the page that saved holds the write key; a page opened from a link saves into a new link. */}
+      {writeKey ? <input type="hidden" name="resumeKey" value={writeKey} /> : null}
+      {Object.entries(data.segments).map(([param, value]) => (
+        <input key={param} type="hidden" name={`segment.${param}`} value={value} />
+      ))}
+      {/* Answers from the other parts ride along, so nothing is lost between parts (and the last part sends all). */}
+      {Object.entries(carried).flatMap(([name, list]) =>
+        asked.has(name) ? [] : list.map((value, i) => <input key={`${name}:${i}`} type="hidden" name={name} value={value} />),
+      )}
+      <div className="honeypot" aria-hidden="true">
+        <label htmlFor="website">{text.honeypotLabel}</label>
+        <input id="website" name="website" type="text" tabIndex={-1} autoComplete="off" />
+      </div>
+      <section aria-labelledby="page-heading" key={step.view.page}>
+        <h2 className="page-heading" id="page-heading" tabIndex={-1} ref={headingRef}>
+          {heading}
+        </h2>
+        {page?.description ? <p className="hint">{page.description}</p> : null}
+        {questions.map((q) => (
+          <div key={q.name} data-question={q.name} data-trigger={triggers.has(q.name) ? '' : undefined} hidden={live.hidden.has(q.name)}>
+            <QuestionField q={q} problem={byQuestion.get(q.name)} values={step.values[q.name] ?? []} text={text} />
+          </div>
         ))}
-        {/* Answers from the other parts ride along, so nothing is lost between parts (and the last part sends all). */}
-        {Object.entries(carried).flatMap(([name, list]) =>
-          asked.has(name) ? [] : list.map((value, i) => <input key={`${name}:${i}`} type="hidden" name={name} value={value} />),
-        )}
-        <div className="honeypot" aria-hidden="true">
-          <label htmlFor="website">{text.honeypotLabel}</label>
-          <input id="website" name="website" type="text" tabIndex={-1} autoComplete="off" />
-        </div>
-        <section aria-labelledby="page-heading" key={step.view.page}>
-          <h2 className="page-heading" id="page-heading" tabIndex={-1} ref={headingRef}>
-            {heading}
-          </h2>
-          {page?.description ? <p className="hint">{page.description}</p> : null}
-          {questions.map((q) => (
-            <div key={q.name} data-question={q.name} data-trigger={triggers.has(q.name) ? '' : undefined} hidden={live.hidden.has(q.name)}>
-              <QuestionField q={q} problem={byQuestion.get(q.name)} values={step.values[q.name] ?? []} text={text} />
-            </div>
-          ))}
-        </section>
-        <PrivacyNotice lang={lang} organisationName={data.organisationName} retentionDays={data.retentionDays} custom={data.privacyNotice} />
-        {live.enhanced ? <p className="hint">{text.keptOnDevice}</p> : null}
-        <p className="sr-only" role="status" aria-live="polite">
-          {busy ? (live.last ? text.sending : text.loadingPage) : ''}
-        </p>
-        <div className="button-group">
-          <button type="submit" name="intent" value="next" className="button">
-            {live.last ? text.submit : text.next}
+      </section>
+      <PrivacyNotice lang={lang} organisationName={data.organisationName} retentionDays={data.retentionDays} custom={data.privacyNotice} />
+      {live.enhanced ? <p className="hint">{text.keptOnDevice}</p> : null}
+      <p className="sr-only" role="status" aria-live="polite">
+        {busy ? (live.last ? text.sending : text.loadingPage) : ''}
+      </p>
+      <div className="button-group">
+        <button type="submit" name="intent" value="next" className="button">
+          {live.last ? text.submit : text.next}
+        </button>
+        {step.view.position > 1 ? (
+          <button type="submit" name="intent" value="previous" className="button secondary" formNoValidate>
+            {text.previous}
           </button>
-          {step.view.position > 1 ? (
-            <button type="submit" name="intent" value="previous" className="button secondary" formNoValidate>
-              {text.previous}
-            </button>
-          ) : null}
-          {data.form.pages.length > 1 ? (
-            <button type="submit" name="intent" value="save" className="button secondary" formNoValidate>
-              {text.save}
-            </button>
-          ) : null}
+        ) : null}
+        {data.form.pages.length > 1 ? (
+          <button type="submit" name="intent" value="save" className="button secondary" formNoValidate>
+            {text.save}
+          </button>
+        ) : null}
         </div>
-      </Form>
-    </>
+    </Form>
   )
+}
+
+/**
+ * Where the language switch posts: this page's address (resume link, invitation, segments) in the other
+ * language, so the page after the post, and its loader, are in that language.
+ */
+function useSwitchAction(slug: string, lang: 'en' | 'cy') {
+  const location = useLocation()
+  const params = new URLSearchParams(location.search)
+  params.set('lang', lang)
+  return { lang, href: `/s/${encodeURIComponent(slug)}?${params.toString()}` }
 }

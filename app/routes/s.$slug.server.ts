@@ -170,7 +170,11 @@ async function handleFormSubmissionUnguarded(request: Request, slug: string, cli
   if (!read.ok) throw new Response(read.message, { status: read.status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   const formData = new FormData()
   for (const [name, value] of read.fields) formData.append(name, value)
-  const lang = langOf(formData.get('lang'))
+  const intent = formData.get('intent')
+  // The language switch is a button of the form (app/components/respondent-form.tsx): `lang-cy` or `lang-en`.
+  const switchTo = intent === 'lang-cy' || intent === 'lang-en' ? langOf(intent.slice('lang-'.length)) : null
+  const offered = parseMetadata(published.version.metadata, published.version.id).locales as string[]
+  const lang = switchTo && offered.includes(switchTo) ? switchTo : langOf(formData.get('lang'))
   const t = respondentText[lang]
   // Bots fill every field they see; people never see this one. Pretend success and store nothing.
   const honeypot = formData.get(HONEYPOT_FIELD)
@@ -188,7 +192,6 @@ async function handleFormSubmissionUnguarded(request: Request, slug: string, cli
   const clientId = String(formData.get('clientId') ?? '')
   const pageNumber = Number(formData.get('page'))
   const page = Number.isInteger(pageNumber) ? Math.min(Math.max(pageNumber, 0), Math.max(form.pages.length - 1, 0)) : 0
-  const intent = formData.get('intent')
   const resume = formData.get('resume')
   const resumeToken = typeof resume === 'string' && resume.length >= 20 && resume.length <= 100 ? resume : undefined
   const resumeKey = formData.get('resumeKey')
@@ -210,6 +213,8 @@ async function handleFormSubmissionUnguarded(request: Request, slug: string, cli
   if (!isClientId(clientId)) {
     return data<StepResult>(step(page, [{ question: 'form', message: t.formExpired }]), { status: 400 })
   }
+  // Another language: keep every answer posted, check nothing, and show the same part in that language.
+  if (switchTo) return data<StepResult>({ ...step(page), languageSwitched: true })
   if (intent === 'previous') return data<StepResult>(step(neighbourPage(ctx, values, page, -1) ?? page))
 
   if (intent === 'save') {

@@ -14,9 +14,12 @@ export const headers: HeadersFunction = ({ errorHeaders }) => ({
   'Cache-Control': errorHeaders?.get('Cache-Control') ?? 'no-store',
 })
 
-/** Next, Previous and the visibility check answer with the part to show; the page itself does not reload. */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
-  formMethod?.toUpperCase() === 'POST' ? false : defaultShouldRevalidate
+/**
+ * Next, Previous and the visibility check answer with the part to show; the page itself does not reload. The
+ * language switch posts to the page's address in the other language, whose loader then gives that language.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, formData, defaultShouldRevalidate }) =>
+  formMethod?.toUpperCase() === 'POST' ? /^lang-/.test(String(formData?.get('intent') ?? '')) : defaultShouldRevalidate
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return loadRespondentPage(request, textParam(params, 'slug', 'Survey'))

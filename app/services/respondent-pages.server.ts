@@ -162,6 +162,8 @@ export interface FormStep {
   /** Set after "save and come back later": the link that brings these answers back, and the write key the
    * form sends with its next save (app/services/resume.server.ts). */
   saved?: { url: string; token: string; writeKey: string; expiresAt: string }
+  /** The respondent switched language: the same part, in the other language (focus stays on the switch). */
+  languageSwitched?: boolean
   /** The resume link and write key the form already held, carried to the next part. */
   resumeCarry?: { token: string; writeKey?: string }
 }

@@ -116,7 +116,7 @@ describe('a respondent on a slow phone', () => {
     for (const [name, value] of Object.entries(given)) {
       expect(await page.locator(`input[name="${name}"][value="${value}"]`).isChecked(), name).toBe(true)
     }
-    expect(await page.locator('a[hreflang=cy]').count()).toBe(1)
+    expect(await page.locator('button[name=intent][value=lang-cy]').count()).toBe(1)
     let receipt: string | null = null
     for (let part = 0; part < 8 && receipt === null; part++) {
       const before = await heading(page)
@@ -250,7 +250,7 @@ describe('Welsh and a blank response', () => {
       await page.goto(`${server.url}/s/demo?lang=cy`)
       if (javaScriptEnabled) await enhanced(page)
       expect(await page.locator('main').getAttribute('lang')).toBe('cy')
-      expect(await page.locator('a[hreflang=en]').textContent()).toBe('English')
+      expect(await page.locator('button[name=intent][value=lang-en]').textContent()).toBe('English')
       expect(await heading(page)).toMatch(/^Rhan 1 o 4/)
       for (let part = 0; part < 3; part++) {
         const before = await heading(page)

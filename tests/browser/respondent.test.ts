@@ -100,7 +100,7 @@ describe('respondent page with JavaScript', () => {
       const page = await ctx.newPage()
       await page.goto(`${server.url}/s/demo${lang === 'cy' ? '?lang=cy' : ''}`)
       await respondentEnhanced(page)
-      expect(await page.locator(`a[hreflang=${lang === 'cy' ? 'en' : 'cy'}]`).count()).toBe(1)
+      expect(await page.locator(`button[name=intent][value=lang-${lang === 'cy' ? 'en' : 'cy'}]`).count()).toBe(1)
       await expectAccessible(page, `js-${lang}`)
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375)
       await ctx.close()

@@ -106,8 +106,10 @@ async function focusIndicators(page: Page): Promise<string[]> {
       if (tag === 'button') return el.closest('header') ? 'button (header)' : 'button'
       return tag
     }
+    // A button out of the focus order (tabindex=-1, aria-hidden) is not keyboard UI: the respondent form's hidden
+    // default button, which makes Enter mean Next (app/components/respondent-form.tsx).
     const selector =
-      'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
+      'a[href], button:not([tabindex="-1"]), input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
     const seen = new Set<string>()
     const problems: string[] = []
     const ring = (s: CSSStyleDeclaration) =>
@@ -171,7 +173,9 @@ export async function languageProblems(page: Page, lang: 'en' | 'cy'): Promise<s
   const problems: string[] = []
   const declared = await page.locator('html').getAttribute('lang')
   if (declared !== lang) problems.push(`html lang is ${declared}`)
-  const other = page.getByRole('link', { name: lang === 'cy' ? 'English' : 'Cymraeg' })
+  // A link, or on the survey form a button of the form, so the answers go with it (app/components/respondent-form.tsx).
+  const name = lang === 'cy' ? 'English' : 'Cymraeg'
+  const other = page.getByRole('link', { name, exact: true }).or(page.getByRole('button', { name, exact: true }))
   if ((await other.count()) !== 1) problems.push('no language switch')
   const skip = await page.locator('.skip-link').innerText()
   if (skip !== (lang === 'cy' ? "Neidio i'r prif gynnwys" : 'Skip to main content'))
