@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { inject } from 'vitest'
 import pg from 'pg'
 import { openDatabase, type Database, type DatabaseHandle } from '#db/client.ts'
 
@@ -19,7 +21,9 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = process.env.TEST_DATABASE_URL
   if (!admin) {
-    const handle = await openDatabase({ pgliteDir: 'memory://' })
+    // A copy of the database migrated once by tests/support/pglite-template.ts, when the project provides it.
+    const template = pgliteTemplate()
+    const handle = await openDatabase({ pgliteDir: 'memory://', loadDataDir: template })
     await handle.migrate()
     return { db: handle.db, handle, driver: 'pglite', close: () => handle.close() }
   }
@@ -45,6 +49,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await c.end()
     },
   }
+}
+
+let templateImage: Blob | undefined
+function pgliteTemplate(): Blob | undefined {
+  const file = inject('pgliteTemplate')
+  if (!file) return undefined
+  templateImage ??= new Blob([readFileSync(file)])
+  return templateImage
 }
 
 /** Make app code that calls getDb() use this test database (the app keeps one handle per process). */
