@@ -9,17 +9,27 @@ import { defineConfig } from 'vitest/config'
 // key, used nowhere else; tests/integration/totp-secret-encryption.test.ts covers the key file made without it.
 const env = { TOTP_ENCRYPTION_KEY: 'dGVzdC1vbmx5IGtleTogY3NlLWluc2lnaHQgdG90cCE=' }
 
+// Two files at a time in every project. Vitest's default in `run` mode is one fewer worker than CPUs, which on
+// the 2-core CI machine is one: every suite ran file after file, while a file spends much of its time waiting
+// (on PGlite's single thread, a PostgreSQL server process, a spawned app server or chromium). Each file has its
+// own database (tests/support/database.ts, tests/support/server.ts) and its own ports, so files do not share
+// state.
+const maxWorkers = 2
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          // One migrated PGlite image for every file's createTestDatabase (tests/support/pglite-template.ts)
+          globalSetup: ['tests/support/pglite-template.ts'],
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/analysis/**/*.test.ts', 'tests/templates/**/*.test.ts'],
           environment: 'node',
           env,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          maxWorkers,
         },
       },
       {
@@ -30,7 +40,7 @@ export default defineConfig({
           env,
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          maxWorkers,
         },
       },
       {
@@ -41,7 +51,7 @@ export default defineConfig({
           env,
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          maxWorkers,
         },
       },
     ],
