@@ -53,6 +53,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 let templateImage: Blob | undefined
 function pgliteTemplate(): Blob | undefined {
+  // Outside vitest (bench/import/run.ts) there is no provided image: migrate from scratch.
+  if (!process.env.VITEST) return undefined
   const file = inject('pgliteTemplate')
   if (!file) return undefined
   templateImage ??= new Blob([readFileSync(file)])
