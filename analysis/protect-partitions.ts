@@ -29,6 +29,12 @@ export interface ProtectOptions {
   lowBase: number
   /** confidence level of the published Wilson intervals */
   level: number
+  /**
+   * groups hidden from the start whatever their base (by → group names), as primary suppression: a caller whose
+   * own rule already hides a group (analysis/theme-frequency.ts hides the comment themes of a customer group the
+   * insight report holds back) has it protected against subtraction like any other hidden group
+   */
+  alsoHide?: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
 const STEPS = [0.01, 0.05, 0.1]
@@ -82,7 +88,7 @@ function feasibleRange(g: PartitionGroup, step: number, level: number): Range {
  * their combined satisfied count is a single value, or when any hidden group's own feasible range (the combined
  * range less what the other hidden groups may hold) is a single value: that count would be recovered. A total published as 0% or 100% discloses every group without subtraction; no
  * suppression can prevent that, so such a rating is left as it is. At-risk partitions are protected in
- * this order: (1) primary suppression, base < suppress; (2) hide the smallest published group whose base is
+ * this order: (1) primary suppression, base < suppress (or the group is in options.alsoHide); (2) hide the smallest published group whose base is
  * under the low-base threshold (secondary suppression); (3) coarsen the partition's step to 5, then 10
  * percentage points; (4) as a last resort withhold the partition's percentages (never reached while a group of
  * the partition has a base of at least 50 at a 10-point step).
@@ -115,7 +121,8 @@ export function protectPartitions(
   const decisions: Record<string, PartitionDecision> = {}
   for (const p of partitions) {
     const hidden: PartitionDecision['hidden'] = {}
-    for (const g of p.groups) if (g.n < suppress) hidden[g.group] = 'primary'
+    const alsoHide = options.alsoHide?.[p.by] ?? []
+    for (const g of p.groups) if (g.n < suppress || alsoHide.includes(g.group)) hidden[g.group] = 'primary'
     decisions[p.by] = { hidden, step: STEPS[0]!, withheld: false }
   }
   // the total is itself hidden when its base is under the threshold (analysis/publish-table.ts)
