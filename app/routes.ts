@@ -82,6 +82,8 @@ export default [
       // Insight: the dashboard (satisfaction by group, weighting, key drivers, trends and targets)
       route('surveys/:surveyId/dashboard', 'routes/app.surveys.$surveyId.dashboard.tsx'),
       route('surveys/:surveyId/comments', 'routes/app.surveys.$surveyId.comments.tsx'),
+      // Comment themes: the coding frame, bulk coding from keyword suggestions, frequency by group and driver
+      route('surveys/:surveyId/themes', 'routes/app.surveys.$surveyId.themes.tsx'),
       // Exports and the CSE evidence pack (downloads are resource routes; every export is audited)
       route('surveys/:surveyId/exports', 'routes/app.surveys.$surveyId.exports.tsx'),
       route('surveys/:surveyId/exports/download', 'routes/app.surveys.$surveyId.exports.download.ts'),

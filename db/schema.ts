@@ -431,7 +431,7 @@ export const surveyActions = pgTable(
     seriesId: uuid('series_id').notNull(),
     /** 'measure' | 'group' | 'driver' | 'theme' */
     findingKind: text('finding_kind').notNull(),
-    /** a rating name (measure, driver), 'segment=value' (group), or the theme's name */
+    /** a rating name (measure, driver), 'segment=value' (group), or a theme's id (survey_themes; older rows: its name) */
     finding: text('finding').notNull(),
     /** the measure whose change before and after the action is the evidence (1.3.5), if any */
     measure: text('measure'),
@@ -454,6 +454,58 @@ export const surveyActions = pgTable(
   (t) => [
     index('survey_actions_org_series_idx').on(t.organisationId, t.seriesId),
     check('survey_actions_kind', sql`${t.findingKind} in ('measure', 'group', 'driver', 'theme')`),
+  ],
+)
+
+/**
+ * A survey's coding frame (issue 14, item 3): the themes analysts code its comments into, each with optional
+ * keywords that suggest it (docs/decisions/025-comment-themes.md). Names are unique within a survey, ignoring case.
+ */
+export const surveyThemes = pgTable(
+  'survey_themes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    surveyId: uuid('survey_id')
+      .notNull()
+      .references(() => surveys.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** words or phrases (string[]) whose presence in a comment suggests the theme; matched case-insensitively */
+    keywords: jsonb('keywords').notNull().default(sql`'[]'::jsonb`),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('survey_themes_org_survey_idx').on(t.organisationId, t.surveyId),
+    uniqueIndex('survey_themes_survey_name_idx').on(t.surveyId, sql`lower(${t.name})`),
+  ],
+)
+
+/**
+ * One comment coded into one theme: the comment is a response's answer to one free-text question. Deleting the
+ * response (erasure, retention purge) or the theme deletes its codings (foreign keys, on delete cascade).
+ */
+export const responseCommentThemes = pgTable(
+  'response_comment_themes',
+  {
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    responseId: uuid('response_id')
+      .notNull()
+      .references(() => responses.id, { onDelete: 'cascade' }),
+    questionName: text('question_name').notNull(),
+    themeId: uuid('theme_id')
+      .notNull()
+      .references(() => surveyThemes.id, { onDelete: 'cascade' }),
+    codedBy: uuid('coded_by').references(() => users.id, { onDelete: 'set null' }),
+    codedAt: timestamp('coded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.responseId, t.questionName, t.themeId] }),
+    index('response_comment_themes_theme_idx').on(t.themeId),
   ],
 )
 

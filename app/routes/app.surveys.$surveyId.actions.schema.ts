@@ -2,8 +2,9 @@ import { z } from 'zod'
 
 /*
  * The action form of /app/surveys/:surveyId/actions ("You said, we did", issue 14 item 2). `finding` encodes the
- * kind and the finding: 'measure|<rating>', 'driver|<rating>', 'group|<segment>|<value>' or 'theme|' with the
- * theme's name in `theme`. Which measures, drivers and groups exist is checked by the server against the report.
+ * kind and the finding: 'measure|<rating>', 'driver|<rating>', 'group|<segment>|<value>' or 'theme|<theme id>' (a
+ * theme of the survey's coding frame, db/queries/themes.ts). Which measures, drivers, groups and themes exist is
+ * checked by the server against the report and the frame.
  */
 const optionalText = (max: number) =>
   z
@@ -15,8 +16,7 @@ export const actionFormSchema = z
     intent: z.enum(['create', 'update']),
     actionId: z.string().optional(),
     title: z.string().trim().min(1, 'Say what the action is').max(200, 'Use at most 200 characters'),
-    finding: z.string().regex(/^(measure|driver)\|[a-z][a-z0-9_]{0,62}$|^group\|[a-z][a-z0-9_]{0,62}\|.{0,100}$|^theme\|$/, 'Choose the finding'),
-    theme: z.string().trim().max(100, 'Use at most 100 characters').default(''),
+    finding: z.string().regex(/^(measure|driver)\|[a-z][a-z0-9_]{0,62}$|^group\|[a-z][a-z0-9_]{0,62}\|.{0,100}$|^theme\|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'Choose the finding'),
     measure: optionalText(63),
     owner: z.string().trim().min(1, 'Say who owns the action').max(120, 'Use at most 120 characters'),
     dueDate: z
@@ -34,8 +34,6 @@ export const actionFormSchema = z
     waveAfter: optionalText(50),
   })
   .superRefine((v, ctx) => {
-    if (v.finding === 'theme|' && v.theme === '')
-      ctx.addIssue({ code: 'custom', path: ['theme'], message: 'Name the comment theme' })
     if (v.showPublicly && v.publicWording === '')
       ctx.addIssue({ code: 'custom', path: ['publicWording'], message: 'Write the public wording before showing it publicly' })
     if (v.waveBefore !== null && v.waveBefore === v.waveAfter)
@@ -45,10 +43,10 @@ export const actionFormSchema = z
 
 export type ActionForm = z.output<typeof actionFormSchema>
 
-/** The stored finding of a form: kind and value ('segment=value' for a group, the theme's name for a theme). */
+/** The stored finding of a form: kind and value ('segment=value' for a group, the theme's id for a theme). */
 export function findingOf(form: ActionForm): { findingKind: 'measure' | 'group' | 'driver' | 'theme'; finding: string } {
   const [kind, ...rest] = form.finding.split('|') as [string, ...string[]]
-  if (kind === 'theme') return { findingKind: 'theme', finding: form.theme }
+  if (kind === 'theme') return { findingKind: 'theme', finding: rest[0]!.toLowerCase() }
   if (kind === 'group') return { findingKind: 'group', finding: `${rest[0]}=${rest.slice(1).join('|')}` }
   return { findingKind: kind as 'measure' | 'driver', finding: rest[0]! }
 }

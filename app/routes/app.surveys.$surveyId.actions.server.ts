@@ -7,6 +7,7 @@ import { isUuid } from '#app/utils/params.ts'
 import { can } from '#app/utils/permissions.ts'
 import { writeAudit } from '#db/queries/accounts.ts'
 import { insertAction, listActions, updateAction, type SurveyActionRow } from '#db/queries/actions.ts'
+import { listThemes } from '#db/queries/themes.ts'
 import type { InsightReport } from '#analysis/insight-report-types.ts'
 import { actionFormSchema, findingOf } from './app.surveys.$surveyId.actions.schema.ts'
 
@@ -19,14 +20,17 @@ import { actionFormSchema, findingOf } from './app.surveys.$surveyId.actions.sch
 
 export interface FindingChoices {
   measures: Array<{ name: string; label: string }>
+  /** the survey's coding frame (app/routes/app.surveys.$surveyId.themes.tsx) */
+  themes: Array<{ id: string; name: string }>
   drivers: Array<{ name: string; label: string }>
   groups: Array<{ segment: string; segmentLabel: string; value: string; label: string }>
 }
 
-function choicesOf(report: InsightReport): FindingChoices {
+function choicesOf(report: InsightReport, themes: ReadonlyArray<{ id: string; name: string }>): FindingChoices {
   const measures = report.meta.ratings.map((r) => ({ name: r.name, label: r.label }))
   return {
     measures,
+    themes: themes.map((t) => ({ id: t.id, name: t.name })),
     drivers: measures.filter((m) => m.name !== report.meta.overall),
     groups: report.rows.map((r) => ({ segment: r.by, segmentLabel: r.byLabel, value: r.group, label: r.groupLabel })),
   }
@@ -34,7 +38,9 @@ function choicesOf(report: InsightReport): FindingChoices {
 
 /** A finding in words, from the report's labels. */
 export function findingLabel(action: SurveyActionRow, choices: FindingChoices): string {
-  if (action.findingKind === 'theme') return `Comment theme: ${action.finding}`
+  // a theme of the frame by its id; actions recorded before the frame existed hold the theme's name
+  if (action.findingKind === 'theme')
+    return `Comment theme: ${choices.themes.find((t) => t.id === action.finding)?.name ?? action.finding}`
   if (action.findingKind === 'group') {
     const [segment, ...rest] = action.finding.split('=')
     const g = choices.groups.find((x) => x.segment === segment && x.value === rest.join('='))
@@ -56,7 +62,7 @@ export async function loadActionsPage(request: Request, surveyId: string) {
   const { ctx, db, insight } = await surveyInsight(request, surveyId, 'dashboard:read')
   const survey = insight.context.survey
   const rows = await listActions(db, ctx.organisationId, survey.seriesId)
-  const choices = choicesOf(insight.report)
+  const choices = choicesOf(insight.report, await listThemes(db, ctx.organisationId, survey.id))
   const actions = await Promise.all(
     rows.map(async (a) => ({
       id: a.id,
@@ -64,11 +70,10 @@ export async function loadActionsPage(request: Request, surveyId: string) {
       finding: findingLabel(a, choices),
       findingValue:
         a.findingKind === 'theme'
-          ? 'theme|'
+          ? `theme|${a.finding}`
           : a.findingKind === 'group'
             ? `group|${a.finding.split('=')[0]}|${a.finding.split('=').slice(1).join('=')}`
             : `${a.findingKind}|${a.finding}`,
-      theme: a.findingKind === 'theme' ? a.finding : '',
       measure: a.measure,
       owner: a.owner,
       dueDate: a.dueDate,
@@ -111,9 +116,9 @@ export async function handleActionForm(request: Request, surveyId: string) {
   }
   const v = parsed.data
   const { findingKind, finding } = findingOf(v)
-  const choices = choicesOf(insight.report)
+  const choices = choicesOf(insight.report, await listThemes(db, ctx.organisationId, survey.id))
   const known =
-    findingKind === 'theme' ||
+    (findingKind === 'theme' && choices.themes.some((t) => t.id === finding)) ||
     (findingKind === 'measure' && choices.measures.some((m) => m.name === finding)) ||
     (findingKind === 'driver' && choices.drivers.some((m) => m.name === finding)) ||
     (findingKind === 'group' && choices.groups.some((g) => `${g.segment}=${g.value}` === finding))

@@ -69,14 +69,23 @@ function ActionForm({ data, editing, errors }: { data: ActionsPageData; editing:
               </option>
             ))}
           </optgroup>
-          <option value="theme|">A comment theme (name it below)</option>
+          {data.choices.themes.length > 0 ? (
+            <optgroup label="Comment themes">
+              {data.choices.themes.map((t) => (
+                <option key={t.id} value={`theme|${t.id}`}>
+                  {t.name}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
         </select>
+        {data.choices.themes.length === 0 ? (
+          <p className="small">
+            To record an action against a comment theme, add it to the survey’s{' '}
+            <Link to={`/app/surveys/${data.survey.id}/themes`}>comment themes</Link> first.
+          </p>
+        ) : null}
         {err('finding')}
-      </div>
-      <div className="field">
-        <label htmlFor={`${p}-theme`}>Comment theme (only for a theme)</label>
-        <input id={`${p}-theme`} name="theme" defaultValue={editing?.theme ?? ''} aria-describedby={described('theme')} />
-        {err('theme')}
       </div>
       <div className="field">
         <label htmlFor={`${p}-measure`}>Measure to check before and after (optional)</label>

@@ -1,12 +1,13 @@
 import { loadInsight } from '#app/services/insight.server.ts'
-import { label, textOf } from '#app/services/survey-labels.server.ts'
+import { commentQuestionsOf } from '#app/services/comment-questions.server.ts'
+import { label } from '#app/services/survey-labels.server.ts'
 import { parseMetadata } from '#app/services/survey-definition.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
+import { can } from '#app/utils/permissions.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { COMMENTS_PAGE_SIZE, listComments } from '#db/queries/comments.ts'
 import { getSurveyForOrganisation, getVersion } from '#db/queries/surveys.ts'
-import { listQuestions } from '#templates/definition.ts'
-import type { TemplateMetadata } from '#templates/metadata.ts'
+import { listThemes, themesOfComments } from '#db/queries/themes.ts'
 
 /*
  * The comments page (CSE 1.3.5): free-text answers of one survey's series (all its waves, as on the dashboard),
@@ -24,12 +25,6 @@ import type { TemplateMetadata } from '#templates/metadata.ts'
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-export interface CommentQuestion {
-  name: string
-  title: string
-  driver: string | null
-}
 
 export interface CommentsQuery {
   search: string
@@ -61,33 +56,6 @@ export function parseCommentsQuery(url: URL): CommentsQuery {
     segments,
     page: Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1,
   }
-}
-
-/**
- * The free-text questions whose answers are comments: those the metadata lists (with their driver) and any
- * other `comment`-type question. Equality questions are special-category data and never comments.
- */
-export function commentQuestionsOf(definition: unknown, metadata: TemplateMetadata): CommentQuestion[] {
-  const questions = listQuestions(definition)
-  const titles = new Map(questions.map((q) => [q.name, textOf(q.element.title) || label(q.name)]))
-  const equality = new Set(metadata.equalityQuestions)
-  const out: CommentQuestion[] = []
-  const seen = new Set<string>()
-  for (const c of metadata.comments) {
-    if (seen.has(c.question) || equality.has(c.question)) continue
-    seen.add(c.question)
-    out.push({
-      name: c.question,
-      title: titles.get(c.question) ?? label(c.question),
-      driver: c.driver ?? null,
-    })
-  }
-  for (const q of questions) {
-    if (q.type !== 'comment' || !NAME.test(q.name) || seen.has(q.name) || equality.has(q.name)) continue
-    seen.add(q.name)
-    out.push({ name: q.name, title: titles.get(q.name) ?? label(q.name), driver: null })
-  }
-  return out
 }
 
 export async function loadCommentsPage(request: Request, surveyId: string) {
@@ -151,6 +119,13 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
       )
 
   const titles = new Map(questions.map((q) => [q.name, q]))
+  // Comment themes (app/routes/app.surveys.$surveyId.themes.server.ts): the survey's frame and each listed
+  // comment's themes; response ids, needed to code a comment, go only to those who may code.
+  const themeScope = { organisationId: ctx.organisationId, surveyId: survey.id, seriesId: survey.seriesId }
+  const themes = await listThemes(db, ctx.organisationId, survey.id)
+  const canCode = can(ctx.role, 'theme:write') && themes.length > 0
+  const coded = themes.length > 0 ? await themesOfComments(db, themeScope, result.comments) : new Map<string, string[]>()
+  const themeNames = new Map(themes.map((t) => [t.id, t.name]))
   return {
     survey: { id: survey.id, title: survey.title },
     query: { search: query.search, driver, waves: query.waves, segments, page: query.page },
@@ -185,8 +160,13 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
     total: result.total,
     pageSize: COMMENTS_PAGE_SIZE,
     pages: Math.max(1, Math.ceil(result.total / COMMENTS_PAGE_SIZE)),
+    themes: themes.map((t) => ({ id: t.id, name: t.name })),
+    canCode,
     comments: result.comments.map((c, i) => ({
       key: `${(query.page - 1) * COMMENTS_PAGE_SIZE + i}`,
+      ref: canCode ? `${c.responseId}|${c.question}` : null,
+      themeIds: coded.get(`${c.responseId}|${c.question}`) ?? [],
+      themeNames: (coded.get(`${c.responseId}|${c.question}`) ?? []).map((id) => themeNames.get(id) ?? '').sort(),
       question: c.question,
       questionTitle: titles.get(c.question)?.title ?? label(c.question),
       driver: titles.get(c.question)?.driver ?? null,

@@ -1,8 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { loadCommentsPage } from './app.surveys.$surveyId.comments.server.ts'
 import { idParam } from '#app/utils/params.ts'
+import { handleCommentThemesForm } from './app.surveys.$surveyId.themes.server.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Comments: ${data?.survey.title ?? 'survey'} – CSE Insight` },
@@ -12,7 +13,44 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return loadCommentsPage(request, idParam(params, 'surveyId', 'Survey'))
 }
 
+/** Sets the themes of one comment (issue 14, item 3); analysts and admins only. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  return handleCommentThemesForm(request, idParam(params, 'surveyId', 'Survey'))
+}
+
 type Data = ReturnType<typeof useLoaderData<typeof loader>>
+
+/** The per-comment coding form: one checkbox per theme of the frame. */
+function CommentThemesForm({ d, comment, index }: { d: Data; comment: Data['comments'][number]; index: number }) {
+  if (!comment.ref) return null
+  return (
+    <details>
+      <summary>
+        Code into themes<span className="sr-only"> (comment {index})</span>
+      </summary>
+      <Form method="post" data-testid="comment-themes-form">
+        <input type="hidden" name="intent" value="set-themes" />
+        <input type="hidden" name="comment" value={comment.ref} />
+        <fieldset>
+          <legend>Themes of comment {index}</legend>
+          {d.themes.map((t) => (
+            <div key={t.id}>
+              <input
+                type="checkbox"
+                id={`c${index}-t-${t.id}`}
+                name="theme"
+                value={t.id}
+                defaultChecked={comment.themeIds.includes(t.id)}
+              />{' '}
+              <label htmlFor={`c${index}-t-${t.id}`}>{t.name}</label>
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit">Save themes</button>
+      </Form>
+    </details>
+  )
+}
 
 /** The current query string with some parameters changed (for the paging links). */
 function hrefWith(d: Data, changes: Record<string, string>): string {
@@ -103,6 +141,10 @@ export default function CommentsPage() {
         </button>{' '}
         <Link to={`/app/surveys/${d.survey.id}/comments`}>Reset</Link>
       </Form>
+      <p>
+        <Link to={`/app/surveys/${d.survey.id}/themes`}>Comment themes</Link>: the coding frame, bulk coding from
+        suggestions, and how often each theme comes up by group.
+      </p>
 
       <section aria-labelledby="comments-heading">
         <h2 id="comments-heading">Comments</h2>
@@ -126,7 +168,7 @@ export default function CommentsPage() {
         ) : null}
         {d.comments.length > 0 ? (
           <ol className="comments" start={first} data-testid="comments-list">
-            {d.comments.map((c) => (
+            {d.comments.map((c, i) => (
               <li key={c.key}>
                 {/* Text only: React escapes it, and nothing here is ever rendered as HTML. */}
                 <blockquote>
@@ -136,6 +178,12 @@ export default function CommentsPage() {
                   {c.questionTitle}
                   {c.driver ? ` · driver: ${c.driver.replace(/_/g, ' ')}` : ''} · wave {c.wave}
                 </p>
+                {c.themeNames.length > 0 ? (
+                  <p className="small" data-testid="comment-themes">
+                    Themes: {c.themeNames.join(', ')}
+                  </p>
+                ) : null}
+                <CommentThemesForm d={d} comment={c} index={first + i} />
               </li>
             ))}
           </ol>

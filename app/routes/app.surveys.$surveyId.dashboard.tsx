@@ -39,6 +39,8 @@ export default function DashboardPage() {
         {num(d.meta.respondents)} responses in this view
         {d.meta.waves.length > 0 ? ` · waves ${d.meta.waves.join(', ')}` : ''}.{' '}
         <Link to={`/app/surveys/${d.survey.id}/comments`}>Read the comments</Link>
+        {' · '}
+        <Link to={`/app/surveys/${d.survey.id}/themes`}>Comment themes</Link>
         {canEditSettings ? (
           <>
             {' · '}

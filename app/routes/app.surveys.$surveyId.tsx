@@ -115,6 +115,9 @@ export default function SurveyOverview() {
             <Link to={`${base}/comments`}>Comments</Link>
           </li>
           <li>
+            <Link to={`${base}/themes`}>Comment themes</Link>
+          </li>
+          <li>
             <Link to={`${base}/exports`}>Exports</Link>
           </li>
           <li>

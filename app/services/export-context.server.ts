@@ -18,6 +18,8 @@ import {
   type SurveyJSON,
 } from '#templates/definition.ts'
 import type { ScaleCoding, TemplateMetadata } from '#templates/metadata.ts'
+import { commentQuestionsOf } from './comment-questions.server.ts'
+import { loadSurveyThemes, type SurveyThemes } from './comment-themes.server.ts'
 import { loadInsight, type Insight } from './insight.server.ts'
 import { parseMetadata } from './survey-definition.server.ts'
 
@@ -83,6 +85,8 @@ export interface ExportContext {
   seriesSurveyIds: string[]
   /** fieldwork of this survey (this wave) */
   fieldwork: FieldworkSummary
+  /** the survey's comment themes and their published frequency (app/services/comment-themes.server.ts) */
+  themes?: SurveyThemes | null
   generatedAt: Date
 }
 
@@ -192,6 +196,12 @@ export async function loadExportContext(
     weighting,
     seriesSurveyIds: (await listSeriesSurveys(db, organisationId, survey.seriesId)).map((s) => s.id),
     fieldwork: await loadFieldworkSummary(db, organisationId, surveyId),
+    themes: await loadSurveyThemes(
+      db,
+      { organisationId, surveyId: survey.id, seriesId: survey.seriesId },
+      report,
+      commentQuestionsOf(definition, metadata),
+    ),
     generatedAt: options.now ?? new Date(),
   }
 }

@@ -2,6 +2,7 @@ import type { ReportCell, ReportRow } from '#analysis/insight-report-types.ts'
 import type { CsvValue } from '#app/utils/csv.ts'
 import { toCsv } from '#app/utils/csv.ts'
 import { breakdownLabel, questionTitle, type ExportContext } from './export-context.server.ts'
+import { THEME_COLUMNS, themeTableRows } from './export-themes-table.server.ts'
 
 /*
  * The tables of the evidence pack, built once from the insight report (ctx.insight.report, the one the dashboard
@@ -177,6 +178,19 @@ export function buildExportTables(ctx: ExportContext): ExportTable[] {
   tables.push(keyAreasTable(ctx, used))
   tables.push(profileTable(ctx, used))
   if (report.weighting) tables.push(weightingTable(ctx, used))
+  const themes = ctx.themes?.frequency
+  if (themes && themes.themes.length > 0) {
+    const level = `${Math.round(themes.confidence * 100)}%`
+    tables.push({
+      id: 'comment-themes',
+      sheetName: sheetName('Comment themes', used),
+      title: 'Comment themes by customer group and by driver',
+      cseElements: ['1.3.5'],
+      description: `The share of coded comments that carry each theme, with ${level} Wilson score intervals, to the nearest whole percent unless flagged; groups with fewer than ${themes.thresholds.suppress} coded comments or respondents are hidden, as on the dashboard (docs/methodology.md, "Comment themes").`,
+      columns: THEME_COLUMNS,
+      rows: themeTableRows(themes),
+    })
+  }
   return tables
 }
 

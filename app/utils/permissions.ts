@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   // Issue 14: publish a survey's results to the public page; record "You said, we did" actions.
   'results:publish': ['analyst', 'admin'],
   'action:write': ['analyst', 'admin'],
+  // Comment themes: keep a survey's coding frame and code its comments (viewers read the frequencies).
+  'theme:write': ['analyst', 'admin'],
   'users:manage': ['admin'],
   'settings:write': ['admin'],
   'audit:read': ['admin'],

@@ -33,6 +33,10 @@ export interface CommentFilters {
   exclude?: Record<string, string[]>
   /** waves whose respondents are left out (the small waves of the view) */
   excludeWaves?: string[]
+  /** comments containing any of these words or phrases, case-insensitive (a theme's keywords, db/queries/themes.ts) */
+  anyOf?: string[]
+  /** only comments not yet coded into this theme (a survey_themes id) */
+  notCodedWith?: string
 }
 
 export interface CommentRow {
@@ -78,6 +82,17 @@ function commentConditions(scope: CommentScope, filters: CommentFilters): SQL {
   out.push(sql`btrim(r.answers->>q.question) <> ''`)
   const search = filters.search?.trim()
   if (search) out.push(sql`(r.answers->>q.question) ilike ${likePattern(search)} escape '\\'`)
+  const anyOf = (filters.anyOf ?? []).map((k) => k.trim()).filter((k) => k !== '')
+  if (filters.anyOf !== undefined)
+    out.push(
+      anyOf.length === 0
+        ? sql`false`
+        : sql`(${sql.join(anyOf.map((k) => sql`(r.answers->>q.question) ilike ${likePattern(k)} escape '\\'`), sql` or `)})`,
+    )
+  if (filters.notCodedWith)
+    out.push(sql`not exists (select 1 from response_comment_themes ct
+      where ct.organisation_id = ${scope.organisationId}::uuid and ct.response_id = r.id
+        and ct.question_name = q.question and ct.theme_id = ${filters.notCodedWith}::uuid)`)
   return sql.join(out, sql` and `)
 }
 

@@ -222,6 +222,10 @@ const PAGE_ROUTES: Record<string, Visit> = {
     who: 'admin',
     urls: (f) => [`/app/surveys/${f.surveyId}/comments`],
   },
+  'routes/app.surveys.$surveyId.themes.tsx': {
+    who: 'admin',
+    urls: (f) => [`/app/surveys/${f.surveyId}/themes`],
+  },
   'routes/app.surveys.$surveyId.exports.tsx': {
     who: 'admin',
     urls: (f) => [`/app/surveys/${f.surveyId}/exports`],

@@ -10,6 +10,7 @@ import { publishResults } from '#app/services/results-snapshot.server.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { addMembership, createUser } from '#db/queries/accounts.ts'
 import { listActions } from '#db/queries/actions.ts'
+import { createTheme } from '#db/queries/themes.ts'
 import { getSurveyForOrganisation } from '#db/queries/surveys.ts'
 import { auditLog, organisations } from '#db/schema.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
@@ -76,7 +77,11 @@ describe('actions: you said, we did', () => {
     expect((await post(analystCookie, base)).status).toBe(302)
     expect((await post(analystCookie, { ...base, title: 'Fix the parking permits page', finding: 'group|service|Parking', showPublicly: '', publicWording: '' })).status).toBe(302)
     expect((await post(analystCookie, { ...base, title: 'Plan only', status: 'planned' })).status).toBe(302)
-    expect((await post(analystCookie, { ...base, title: 'Explain bills', finding: 'theme|', theme: 'Confusing bills', status: 'in_progress', waveBefore: '', waveAfter: '' })).status).toBe(302)
+    const theme = (await createTheme(test.db, { organisationId, surveyId, createdBy: userId }, { name: 'Confusing bills', keywords: ['bill'] }))!
+    expect((await post(analystCookie, { ...base, title: 'Explain bills', finding: `theme|${theme.id}`, status: 'in_progress', waveBefore: '', waveAfter: '' })).status).toBe(302)
+    // a theme is chosen from the survey's coding frame: a name, or another id, is refused
+    expect((await post(analystCookie, { ...base, title: 'Free text', finding: 'theme|Confusing bills' })).status).toBe(400)
+    expect((await post(analystCookie, { ...base, title: 'Unknown', finding: `theme|${randomUUID()}` })).status).toBe(400)
     expect((await post(viewerCookie, base)).status).toBe(403)
     const bad = await post(analystCookie, { ...base, finding: 'driver|no_such_driver' })
     expect(bad.status).toBe(400)

@@ -167,7 +167,10 @@ describe('comments page', () => {
     expect(JSON.stringify(all)).not.toContain('Parking secret')
     expect(all.heldBack).toEqual(['Service used: Parking'])
     // and comments carry no group tags
-    expect(Object.keys(all.comments[0]!).sort()).toEqual(['driver', 'key', 'question', 'questionTitle', 'text', 'wave'])
+    // (the themes a comment carries, and its reference for coding it when the survey has themes, are no group tag;
+    // the reference is sent only to those who may code: tests/integration/comment-themes.test.ts)
+    expect(Object.keys(all.comments[0]!).sort()).toEqual(['driver', 'key', 'question', 'questionTitle', 'ref', 'text', 'themeIds', 'themeNames', 'wave'])
+    expect(all.comments[0]!.ref).toBeNull()
     // a view that is itself small (one wave, 4 responses: parking in 2025 has none) is hidden whole
     const onlyParkingWave = await open('?wave=2026&seg.service=parking')
     expect(onlyParkingWave.hiddenNote).toBe('Comments hidden: fewer than 10 responses in this group.')

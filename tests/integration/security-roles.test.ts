@@ -25,6 +25,8 @@ const EXPECTED: Record<Permission, Record<Role, boolean>> = {
   // Issue 14: analysts publish results to the public page and record actions; viewers read them.
   'results:publish': { viewer: false, analyst: true, admin: true },
   'action:write': { viewer: false, analyst: true, admin: true },
+  // Issue 14 item 3: analysts keep the coding frame and code comments into themes; viewers read the frequencies.
+  'theme:write': { viewer: false, analyst: true, admin: true },
   'users:manage': { viewer: false, analyst: false, admin: true },
   'settings:write': { viewer: false, analyst: false, admin: true },
   'audit:read': { viewer: false, analyst: false, admin: true },
