@@ -87,6 +87,7 @@ const CLASSIFICATION: Record<string, RouteClass> = {
   'routes/app.surveys.$surveyId.import.template.ts': { kind: 'staff' },
   'routes/app.surveys.$surveyId.dashboard.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.comments.tsx': { kind: 'staff' },
+  'routes/app.surveys.$surveyId.themes.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.exports.tsx': { kind: 'staff' },
   'routes/app.surveys.$surveyId.exports.download.ts': { kind: 'staff', getIs405: true },
   'routes/app.surveys.$surveyId.exports.packs.ts': { kind: 'staff', getIs405: true },

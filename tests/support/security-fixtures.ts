@@ -17,6 +17,8 @@ import {
   resultSnapshots,
   staffInvitations,
   surveyActions,
+  surveyThemes,
+  responseCommentThemes,
   surveys,
   surveyVersions,
   targets,
@@ -173,7 +175,7 @@ function sha256(value: string): string {
  * requests, and any difference means a cross-tenant write got through.
  */
 export async function snapshotOrganisation(db: Database, organisationId: string): Promise<string> {
-  const tables = { surveys, surveyVersions, responses, populationProfiles, targets, responseInvitations, staffInvitations, evidencePacks, resultSnapshots, surveyActions, auditLog, memberships }
+  const tables = { surveys, surveyVersions, responses, populationProfiles, targets, responseInvitations, staffInvitations, evidencePacks, resultSnapshots, surveyActions, surveyThemes, responseCommentThemes, auditLog, memberships }
   const out: Record<string, unknown> = {}
   for (const [name, table] of Object.entries(tables)) {
     const rows = await db.select().from(table).where(eq(table.organisationId, organisationId))
