@@ -159,7 +159,7 @@ export default function ThemesPage() {
           </ul>
         ) : null}
         {data.canCode ? (
-          <Form method="post" aria-labelledby="new-theme-heading">
+          <Form method="post" aria-labelledby="new-theme-heading" key={`new-${data.themes.length}`}>
             <h3 id="new-theme-heading">Add a theme</h3>
             <input type="hidden" name="intent" value="create" />
             <ThemeFields prefix="new" theme={null} errors={errors} />
