@@ -8,6 +8,7 @@ import { loadExportContext } from '#app/services/export-context.server.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { rowsOf } from '#db/client.ts'
 import { storeResponse, eraseResponse } from '#db/queries/responses.ts'
+import { purgeSurveyPastRetention } from '#db/queries/retention.ts'
 import { codeComments, countCodedComments, createTheme, listThemes } from '#db/queries/themes.ts'
 import { publishSurvey, createSurvey } from '#db/queries/surveys.ts'
 import { composeSurvey } from '#templates/index.ts'
@@ -255,5 +256,22 @@ describe('comment themes', () => {
     expect(Number(left.n)).toBe(0)
     const after = await countCodedComments(test.db, { organisationId, surveyId, seriesId }, ['service'], ['improve'])
     expect(after.reduce((a, c) => a + c.count, 0)).toBe(total - 1)
+  })
+
+  it('the retention purge removes the codings of the responses it deletes', async () => {
+    const coded = rowsOf<{ id: string }>(
+      await test.db.execute(sql`select distinct response_id::text as id from response_comment_themes where organisation_id = ${organisationId}::uuid limit 2`),
+    )
+    expect(coded).toHaveLength(2)
+    await test.db.execute(
+      sql`update responses set submitted_at = '2000-01-01T00:00:00Z' where id in (${sql.join(coded.map((c) => sql`${c.id}::uuid`), sql`, `)})`,
+    )
+    expect(await purgeSurveyPastRetention(test.db, organisationId, surveyId)).toBe(2)
+    const left = rowsOf<{ n: number }>(
+      await test.db.execute(
+        sql`select count(*)::int as n from response_comment_themes where response_id in (${sql.join(coded.map((c) => sql`${c.id}::uuid`), sql`, `)})`,
+      ),
+    )[0]!
+    expect(Number(left.n)).toBe(0)
   })
 })
