@@ -51,6 +51,9 @@ export default defineConfig({
           env,
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          // expect.poll waits for the page to show a result (a server round trip and a React commit). Its 1 s
+          // default failed on a busy machine (tests/browser/builder-logic.test.ts, load average near 30).
+          expect: { poll: { timeout: 15_000 } },
           maxWorkers,
         },
       },
