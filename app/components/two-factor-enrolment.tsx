@@ -1,5 +1,6 @@
 import { Form } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { CurrentPasswordField } from './current-password-field.tsx'
 
 /*
  * The parts of setting up two-factor sign-in shared by /app/account/two-factor and /operator/two-factor
@@ -39,8 +40,19 @@ export function RecoveryCodes({ codes, next }: { codes: string[]; next: ReactNod
   )
 }
 
-/** Scan (or type) the new secret, then confirm it with a code. The QR markup comes from the qrcode package. */
-export function EnrolmentForm({ qrSvg, secret, rawSecret, busy }: { qrSvg: string; secret: string; rawSecret: string; busy: boolean }) {
+/**
+ * Scan (or type) the new secret, then confirm it with the current password and a code. The QR markup comes from
+ * the qrcode package.
+ */
+export function EnrolmentForm({
+  offer: { qrSvg, secret, rawSecret, email },
+  busy,
+  passwordError,
+}: {
+  offer: { qrSvg: string; secret: string; rawSecret: string; email: string }
+  busy: boolean
+  passwordError?: string
+}) {
   return (
     <>
       <p>
@@ -53,10 +65,11 @@ export function EnrolmentForm({ qrSvg, secret, rawSecret, busy }: { qrSvg: strin
       <p>
         Or type this key into the app: <code data-testid="totp-secret">{secret}</code>
       </p>
-      <h2>2. Enter the code the app shows</h2>
+      <h2>2. Confirm with your password and the code the app shows</h2>
       <Form method="post">
         <input type="hidden" name="intent" value="enable" />
         <input type="hidden" name="secret" value={rawSecret} />
+        <CurrentPasswordField id="current-password-enable" hint="The password you sign in with, to show it is you." error={passwordError} username={email} />
         <CodeField id="code-enable" label="Code" hint="Six digits. It changes every 30 seconds." />
         <button className="button" type="submit" disabled={busy}>
           Turn on two-factor sign-in

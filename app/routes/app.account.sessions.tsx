@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { AccountNav } from '#app/components/account-nav.tsx'
+import { CurrentPasswordField, passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { handleSessionsAction, loadSessionsPage } from './app.account.sessions.server.ts'
 
@@ -10,17 +11,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return loadSessionsPage(request)
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  return handleSessionsAction(request)
+export async function action({ request, context }: ActionFunctionArgs) {
+  return handleSessionsAction(request, context.clientKey)
 }
 
 const when = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
 
 export default function SessionsPage() {
-  const { sessions } = useLoaderData<typeof loader>()
+  const { sessions, email, ending } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const busy = useNavigation().state === 'submitting'
+  const passwordError = passwordErrorOf(result)
+  const describe = (s: (typeof sessions)[number]) => (s.current ? 'this session' : `the session from ${s.browser}, signed in ${when(s.createdAt)}`)
   return (
     <>
       <h1>Your sessions</h1>
@@ -36,6 +39,20 @@ export default function SessionsPage() {
         <div className="panel-confirm" role="status">
           <p>{result.message}</p>
         </div>
+      ) : null}
+      {ending ? (
+        <section aria-labelledby="end-heading">
+          <h2 id="end-heading">Sign out {describe(ending)}</h2>
+          <Form method="post">
+            <input type="hidden" name="intent" value="revoke" />
+            <input type="hidden" name="sessionId" value={ending.id} />
+            <CurrentPasswordField id="current-password-end" hint="Type your password again to sign out a session." error={passwordError} username={email} />
+            <button type="submit" className="button warning" disabled={busy}>
+              Sign out {ending.current ? 'this session' : 'that session'}
+            </button>{' '}
+            <Link to="/app/account/sessions">Cancel</Link>
+          </Form>
+        </section>
       ) : null}
       <table className="data">
         <caption>Sessions signed in to your account</caption>
@@ -57,21 +74,19 @@ export default function SessionsPage() {
               <td>{when(s.createdAt)}</td>
               <td>{when(s.lastSeenAt)}</td>
               <td>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="revoke" />
-                  <input type="hidden" name="sessionId" value={s.id} />
-                  <button type="submit" className="button secondary" disabled={busy}>
-                    Sign out<span className="sr-only"> the session {s.current ? '(this one)' : `from ${s.browser}, signed in ${when(s.createdAt)}`}</span>
-                  </button>
-                </Form>
+                <Link to={`?end=${s.id}`} className="button secondary">
+                  Sign out<span className="sr-only"> {describe(s)}</span>
+                </Link>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {sessions.length > 1 ? (
+      {sessions.length > 1 && !ending ? (
         <Form method="post">
+          <h2>Sign out all other sessions</h2>
           <input type="hidden" name="intent" value="revoke-others" />
+          <CurrentPasswordField id="current-password-others" hint="Type your password again to sign out every session but this one." error={passwordError} username={email} />
           <button type="submit" className="button warning" disabled={busy}>
             Sign out all other sessions
           </button>

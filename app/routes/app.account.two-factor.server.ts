@@ -1,6 +1,7 @@
 import { data } from '@remix-run/node'
 import { z } from 'zod'
 import { disableTotp, getTwoFactorState, replaceRecoveryCodes } from '#db/queries/account-security.ts'
+import { reauthenticate, type WithPasswordField } from '#app/services/reauthentication.server.ts'
 import { confirmEnrolment, enrolmentOffer, enrolmentSecret, WRONG_CODE } from '#app/services/two-factor-enrolment.server.ts'
 import { auditAccount } from '#app/utils/account.server.ts'
 import { mustEnrolTwoFactor, requirePermission } from '#app/utils/auth.server.ts'
@@ -29,36 +30,41 @@ export async function loadTwoFactorPage(request: Request) {
   if (state.secret) {
     return { enabled: true as const, required, mustEnrol, recoveryCodesLeft: state.recoveryCodesLeft, enabledAt: state.enabledAt?.toISOString() ?? null }
   }
-  return { enabled: false as const, required, requiredBecause, mustEnrol, ...(await enrolmentOffer(state.email)) }
+  return { enabled: false as const, required, requiredBecause, mustEnrol, email: state.email, ...(await enrolmentOffer(state.email)) }
 }
 
-export type TwoFactorResult =
-  | { ok: true; message: string; recoveryCodes?: string[] }
-  | { ok: false; error: string }
+export type TwoFactorResult = WithPasswordField<{ ok: true; message: string; recoveryCodes?: string[] } | { ok: false; error: string }>
 
 /**
- * Turn two-factor sign-in on (with a code from the new authenticator), off, or replace the recovery codes
- * (each with a current code or a recovery code). Every code tried costs a point from the sign-in limits, and
- * every change is audited.
+ * Turn two-factor sign-in on (with the current password and a code from the new authenticator:
+ * app/services/reauthentication.server.ts), off, or replace the recovery codes (each with a current code or a
+ * recovery code). Every try costs a point from the sign-in limits, and every change is audited.
  */
 export async function handleTwoFactorAction(request: Request, clientKey?: string) {
   const ctx = await requirePermission(request, 'dashboard:read')
-  const parsed = twoFactorSchema.safeParse(Object.fromEntries(await request.formData()))
+  const raw = Object.fromEntries(await request.formData())
+  const parsed = twoFactorSchema.safeParse(raw)
   if (!parsed.success)
     return data<TwoFactorResult>({ ok: false, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
   const db = await getDb()
   const state = await getTwoFactorState(db, ctx.userId)
   if (!state) throw new Response('Account not found', { status: 404 })
-  const wait = await consumeSignInAttempt(db, { email: ctx.session.email, clientKey })
-  if (wait > 0) return tooManyAttempts(wait, { ok: false as const })
   const form = parsed.data
 
   if (form.intent === 'enable') {
     if (state.secret) return data<TwoFactorResult>({ ok: false, error: 'Two-factor sign-in is already on.' }, { status: 409 })
+    // The password spends this request's sign-in-limit point (given back only when the code is right too).
+    const who = { userId: ctx.userId, email: ctx.session.email, clientKey }
+    const password = await reauthenticate(db, who, raw.currentPassword, 'two_factor_enable')
+    if (!password.ok) return password.response
     const result = await confirmEnrolment(db, { userId: ctx.userId, secret: form.secret, code: form.code })
     if (!result.ok) return data<TwoFactorResult>({ ok: false, error: result.error }, { status: result.status })
+    await password.refund()
     return data<TwoFactorResult>({ ok: true, message: 'Two-factor sign-in is on.', recoveryCodes: result.recoveryCodes })
   }
+
+  const wait = await consumeSignInAttempt(db, { email: ctx.session.email, clientKey })
+  if (wait > 0) return tooManyAttempts(wait, { ok: false as const })
 
   if (!state.secret) return data<TwoFactorResult>({ ok: false, error: 'Two-factor sign-in is not on.' }, { status: 409 })
   const kind = await verifySecondFactor(db, { id: ctx.userId, storedSecret: state.secret }, form.code)

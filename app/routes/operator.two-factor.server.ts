@@ -2,11 +2,10 @@ import { data, redirect } from '@remix-run/node'
 import { z } from 'zod'
 import { getTwoFactorState } from '#db/queries/account-security.ts'
 import { isOperator } from '#db/queries/operators.ts'
+import { reauthenticate, type WithPasswordField } from '#app/services/reauthentication.server.ts'
 import { confirmEnrolment, enrolmentOffer, enrolmentSecret } from '#app/services/two-factor-enrolment.server.ts'
 import { getSession } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { consumeSignInAttempt } from '#app/utils/sign-in-limits.server.ts'
-import { tooManyAttempts } from './login.server.ts'
 
 /*
  * /operator/two-factor: where a platform operator sets up two-factor sign-in before the operator's page opens
@@ -36,20 +35,25 @@ export async function loadOperatorTwoFactor(request: Request) {
   return { email: session.email, ...(await enrolmentOffer(session.email)) }
 }
 
-export type OperatorTwoFactorResult = { ok: true; recoveryCodes: string[] } | { ok: false; error: string }
+export type OperatorTwoFactorResult = WithPasswordField<{ ok: true; recoveryCodes: string[] } | { ok: false; error: string }>
 
-/** Confirm the set-up with a code (each try costs a sign-in-limit point, as on the staff page). */
+/**
+ * Confirm the set-up with the current password and a code (each try costs a sign-in-limit point, as on the staff
+ * page: app/services/reauthentication.server.ts).
+ */
 export async function handleOperatorTwoFactor(request: Request, clientKey?: string) {
   const session = await requireOperatorAccount(request)
-  const parsed = enableSchema.safeParse(Object.fromEntries(await request.formData()))
+  const raw = Object.fromEntries(await request.formData())
+  const parsed = enableSchema.safeParse(raw)
   if (!parsed.success)
     return data<OperatorTwoFactorResult>({ ok: false, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
   const db = await getDb()
-  const wait = await consumeSignInAttempt(db, { email: session.email, clientKey })
-  if (wait > 0) return tooManyAttempts(wait, { ok: false as const })
   if ((await getTwoFactorState(db, session.userId))?.secret)
     return data<OperatorTwoFactorResult>({ ok: false, error: 'Two-factor sign-in is already on.' }, { status: 409 })
+  const password = await reauthenticate(db, { userId: session.userId, email: session.email, clientKey }, raw.currentPassword, 'two_factor_enable')
+  if (!password.ok) return password.response
   const result = await confirmEnrolment(db, { userId: session.userId, secret: parsed.data.secret, code: parsed.data.code })
   if (!result.ok) return data<OperatorTwoFactorResult>({ ok: false, error: result.error }, { status: result.status })
+  await password.refund()
   return data<OperatorTwoFactorResult>({ ok: true, recoveryCodes: result.recoveryCodes })
 }

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from '@remix-run/react'
+import { passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { EnrolmentForm, RecoveryCodes } from '#app/components/two-factor-enrolment.tsx'
 import { handleOperatorTwoFactor, loadOperatorTwoFactor, type OperatorTwoFactorResult } from './operator.two-factor.server.ts'
@@ -62,7 +63,7 @@ export default function OperatorTwoFactor() {
               <p>{result.error}</p>
             </div>
           ) : null}
-          <EnrolmentForm qrSvg={page.qrSvg} secret={page.secret} rawSecret={page.rawSecret} busy={busy} />
+          <EnrolmentForm offer={page} busy={busy} passwordError={passwordErrorOf(result)} />
         </>
       )}
     </main>

@@ -77,3 +77,14 @@ export async function recordSignInSuccess(db: Database, attempt: SignInAttempt):
   await account.delete(accountKey(attempt.email))
   if (attempt.clientKey) await client.reward(attempt.clientKey)
 }
+
+/**
+ * After a correct password typed again in a live session (re-authentication, app/services/reauthentication.server.ts):
+ * give back the point it cost, without clearing earlier failures. A correct re-authentication thus neither drains
+ * the budget of someone ending their sessions nor refills it for guessing second-factor codes.
+ */
+export async function refundSignInAttempt(db: Database, attempt: SignInAttempt): Promise<void> {
+  const { account, client } = limitersFor(db)
+  await account.reward(accountKey(attempt.email))
+  if (attempt.clientKey) await client.reward(attempt.clientKey)
+}

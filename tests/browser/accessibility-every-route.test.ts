@@ -363,7 +363,7 @@ async function signIn(
   await page.getByLabel('Email address').fill(account.email)
   await page.getByLabel('Password').fill(account.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await finishSignIn(page, server.url, { email: account.email }, `${server.url}${landing}`)
+  await finishSignIn(page, server.url, account, `${server.url}${landing}`)
   return page
 }
 

@@ -65,7 +65,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a first start on an empty Postg
     await page.waitForURL(`${server.url}/operator/two-factor?required=1`)
     await page.getByText('Platform operators must sign in with two factors').waitFor()
     expect(await axeViolations(page)).toEqual([])
-    await finishSignIn(page, server.url, { email: operator.email }, `${server.url}/operator/organisations`)
+    await finishSignIn(page, server.url, operator, `${server.url}/operator/organisations`)
     await page.getByRole('heading', { name: 'Organisations', exact: true }).waitFor()
     expect(await axeViolations(page)).toEqual([])
 
@@ -93,7 +93,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a first start on an empty Postg
     await admin.getByRole('button', { name: 'Create account and join' }).click()
     await admin.waitForURL(new RegExp(`^${server.url}/app(/account/two-factor\\?required=1)?$`))
     // Admins must set up two-factor sign-in first (tests/support/sign-in.ts).
-    await finishSignIn(admin, server.url, { email: 'it.lead@borsetshire.example' })
+    await finishSignIn(admin, server.url, { email: 'it.lead@borsetshire.example', password: 'ivy chooses her own passphrase' })
     await admin.getByText('CSE Insight · Borsetshire County Council').waitFor()
     // The link worked once only.
     const again = await fetch(link)

@@ -96,10 +96,10 @@ describe('platform operators must use two-factor sign-in', () => {
     const offer = dataOf<{ secret: string; rawSecret: string; qrSvg: string }>(await operatorTwoFactorRoute.loader(args(get('/operator/two-factor', cookie))))
     expect(offer.qrSvg).toMatch(/^<svg/)
     const secret = offer.rawSecret
-    const wrong = await call(() => operatorTwoFactorRoute.action(args(post('/operator/two-factor', form({ intent: 'enable', secret, code: totpCode(secret) === '000000' ? '111111' : '000000' }), cookie))))
+    const wrong = await call(() => operatorTwoFactorRoute.action(args(post('/operator/two-factor', form({ intent: 'enable', secret, code: totpCode(secret) === '000000' ? '111111' : '000000', currentPassword: OPERATOR.password }), cookie))))
     expect(statusOf(wrong)).toBe(401)
     expect((await userRow(operatorId)).totpSecret).toBeNull()
-    const ok = await call(() => operatorTwoFactorRoute.action(args(post('/operator/two-factor', form({ intent: 'enable', secret, code: totpCode(secret) }), cookie))))
+    const ok = await call(() => operatorTwoFactorRoute.action(args(post('/operator/two-factor', form({ intent: 'enable', secret, code: totpCode(secret), currentPassword: OPERATOR.password }), cookie))))
     expect(statusOf(ok)).toBe(200)
     expect(dataOf<{ recoveryCodes: string[] }>(ok).recoveryCodes).toHaveLength(10)
     expect(await unusedRecoveryCodes(operatorId)).toBe(10)

@@ -200,15 +200,15 @@ describe('staff accounts', () => {
       expect(page.qrSvg).toMatch(/^<svg/)
       secret = page.secret.replace(/\s/g, '')
       expect(secret).toMatch(/^[A-Z2-7]{32}$/) // 160 bits
-      const wrong = await call(() => accountTwoFactorRoute.action(args(post(TWO_FACTOR_ENROL_PATH, form({ intent: 'enable', secret, code: '000000' === totpCode(secret) ? '111111' : '000000' }), cookie))))
+      const wrong = await call(() => accountTwoFactorRoute.action(args(post(TWO_FACTOR_ENROL_PATH, form({ intent: 'enable', secret, code: '000000' === totpCode(secret) ? '111111' : '000000', currentPassword: user().password }), cookie))))
       expect(statusOf(wrong)).toBe(401)
       // A weaker secret of one's own choosing is refused.
-      const weak = await call(() => accountTwoFactorRoute.action(args(post(TWO_FACTOR_ENROL_PATH, form({ intent: 'enable', secret: 'JBSWY3DPEHPK3PXP', code: totpCode('JBSWY3DPEHPK3PXP') }), cookie))))
+      const weak = await call(() => accountTwoFactorRoute.action(args(post(TWO_FACTOR_ENROL_PATH, form({ intent: 'enable', secret: 'JBSWY3DPEHPK3PXP', code: totpCode('JBSWY3DPEHPK3PXP'), currentPassword: user().password }), cookie))))
       expect(statusOf(weak)).toBe(400)
       // Nothing was written by showing the page.
       const [before] = await test.db.select().from(users).where(eq(users.id, user().id))
       expect(before!.totpSecret).toBeNull()
-      const ok = await call(() => accountTwoFactorRoute.action(args(post(TWO_FACTOR_ENROL_PATH, form({ intent: 'enable', secret, code: totpCode(secret) }), cookie))))
+      const ok = await call(() => accountTwoFactorRoute.action(args(post(TWO_FACTOR_ENROL_PATH, form({ intent: 'enable', secret, code: totpCode(secret), currentPassword: user().password }), cookie))))
       expect(statusOf(ok)).toBe(200)
       codes = dataOf<{ recoveryCodes: string[] }>(ok).recoveryCodes
       expect(codes).toHaveLength(10)
@@ -349,12 +349,12 @@ describe('staff accounts', () => {
       const [row] = await test.db.select().from(sessions).where(eq(sessions.id, current.id))
       expect(row!.userAgent).toBe('Firefox on Windows')
       const otherId = list.sessions.find((s) => !s.current && s.browser === 'Unknown browser')!.id
-      expect(statusOf(await call(() => accountSessionsRoute.action(args(post('/app/account/sessions', form({ intent: 'revoke', sessionId: otherId }), mine)))))).toBe(200)
+      expect(statusOf(await call(() => accountSessionsRoute.action(args(post('/app/account/sessions', form({ intent: 'revoke', sessionId: otherId, currentPassword: user.password }), mine)))))).toBe(200)
       expect(await getSession(withCookie(other))).toBeNull()
       expect(await getSession(withCookie(mine))).not.toBeNull()
       // Another person's session id matches nothing.
       const adminSessionId = (await getSession(withCookie(adminCookie)))!.sessionId
-      expect(statusOf(await call(() => accountSessionsRoute.action(args(post('/app/account/sessions', form({ intent: 'revoke', sessionId: adminSessionId }), mine)))))).toBe(404)
+      expect(statusOf(await call(() => accountSessionsRoute.action(args(post('/app/account/sessions', form({ intent: 'revoke', sessionId: adminSessionId, currentPassword: user.password }), mine)))))).toBe(404)
       expect(await getSession(withCookie(adminCookie))).not.toBeNull()
       const actions = (await listAudit(test.db, tenant.organisationId)).filter((e) => e.targetId === user.id).map((e) => e.action)
       expect(actions).toContain('account.session_revoked')

@@ -5,7 +5,8 @@ import { currentStep, totpCode } from './two-factor.ts'
  * Signing in as staff in the browser suites now that admins must use two-factor sign-in (app/utils/auth.server.ts
  * mustEnrolTwoFactor). After the password form is sent, `finishSignIn` completes whichever step the server asks
  * for: the code step (/login/two-factor) with the account's TOTP secret, or, for an admin or operator who has not set
- * it up (the demo admin on a fresh database; an operator from the command line), the set-up page, whose secret it then remembers (by e-mail address, for
+ * it up (the demo admin on a fresh database; an operator from the command line), the set-up page (which asks for the
+ * password again: app/services/reauthentication.server.ts), whose secret it then remembers (by e-mail address, for
  * the rest of the test file, across server restarts on the same data) for later sign-ins. Codes are computed in tests/support/two-factor.ts, independently of the app's library.
  */
 const secrets = new Map<string, string>()
@@ -26,7 +27,7 @@ export async function nextTotpCode(secret: string): Promise<string> {
 export async function finishSignIn(
   page: Page,
   baseUrl: string,
-  account: { email: string; totpSecret?: string },
+  account: { email: string; password: string; totpSecret?: string },
   landing = `${baseUrl}/app`,
 ): Promise<void> {
   const key = account.email.toLowerCase()
@@ -41,6 +42,7 @@ export async function finishSignIn(
   } else if (url.pathname === '/app/account/two-factor' || url.pathname === '/operator/two-factor') {
     const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '')
     secrets.set(key, secret)
+    await page.getByLabel('Current password').fill(account.password)
     await page.getByLabel('Code', { exact: true }).fill(await nextTotpCode(secret))
     await page.getByLabel('Code', { exact: true }).press('Enter')
     await page.getByTestId('recovery-codes').waitFor()
@@ -90,7 +92,7 @@ export async function fetchSignIn(baseUrl: string, account: { email: string; pas
     const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(page)?.[1]
     if (!secret) throw new Error('fetchSignIn: no secret on the set-up page')
     secrets.set(key, secret)
-    const enabled = await fetch(`${baseUrl}/app/account/two-factor`, form({ intent: 'enable', secret, code: await nextTotpCode(secret) }, cookie))
+    const enabled = await fetch(`${baseUrl}/app/account/two-factor`, form({ intent: 'enable', secret, code: await nextTotpCode(secret), currentPassword: account.password }, cookie))
     if (enabled.status !== 200) throw new Error(`fetchSignIn: set-up answered ${enabled.status}`)
   }
   return cookie
