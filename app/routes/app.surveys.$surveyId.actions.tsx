@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { ActionEvidenceText } from '#app/components/action-evidence.tsx'
+import { ACTION_STATUS_LABELS } from '#app/components/action-evidence-text.ts'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { idParam } from '#app/utils/params.ts'
 import { handleActionForm, loadActionsPage, type ActionsPageData } from './app.surveys.$surveyId.actions.server.ts'
@@ -17,12 +18,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return handleActionForm(request, idParam(params, 'surveyId', 'Survey'))
 }
 
-const STATUS: Record<string, string> = {
-  planned: 'Planned',
-  in_progress: 'In progress',
-  completed: 'Completed',
-  dropped: 'Dropped',
-}
+const STATUS = ACTION_STATUS_LABELS
 
 type Row = ActionsPageData['actions'][number]
 

@@ -9,6 +9,7 @@ export const EXPORT_KINDS = [
   'r-script',
   'methods-note',
   'report',
+  'pdf',
 ] as const
 export type ExportKind = (typeof EXPORT_KINDS)[number]
 

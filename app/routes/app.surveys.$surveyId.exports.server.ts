@@ -10,6 +10,7 @@ import {
 } from '#app/services/export-context.server.ts'
 import { codebookCsv, microdataStream, type MicrodataOptions } from '#app/services/export-microdata.server.ts'
 import { createEvidencePack, packFileName } from '#app/services/export-pack.server.ts'
+import { buildEvidencePdf, loadPdfInput } from '#app/services/export-pdf/evidence-pack-pdf.server.ts'
 import { rScript } from '#app/services/export-r-script.server.ts'
 import { evidenceReportHtml, methodsNoteMarkdown } from '#app/services/export-report.server.ts'
 import { buildCharts } from '#app/services/export-charts.server.ts'
@@ -216,6 +217,14 @@ export async function downloadExport(request: Request, surveyId: string | undefi
     case 'methods-note':
       await audit({})
       return attachment(methodsNoteMarkdown(ctx), 'text/markdown; charset=utf-8', `${prefix}-methods-note.md`)
+    case 'pdf': {
+      // the PDF evidence pack (app/services/export-pdf/), the same document the pack's ZIP holds
+      const pdf = await buildEvidencePdf(ctx, await loadPdfInput(db, ctx))
+      await audit({ pages: pdf.pageCount, sizeBytes: pdf.bytes.byteLength })
+      return attachment(pdf.bytes as Uint8Array<ArrayBuffer>, 'application/pdf', `${prefix}-evidence-pack.pdf`, {
+        'Content-Length': String(pdf.bytes.byteLength),
+      })
+    }
     case 'report': {
       await audit({})
       const tables = buildExportTables(ctx)

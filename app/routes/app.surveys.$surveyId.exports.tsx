@@ -114,7 +114,7 @@ export default function ExportsPage() {
       <section aria-labelledby="pack-heading">
         <h2 id="pack-heading">CSE evidence pack</h2>
         <p>
-          One ZIP file for the assessor: the printable report, the methods note (1.3.1), every table as XLSX
+          One ZIP file for the assessor: the PDF evidence pack, the printable report, the methods note (1.3.1), every table as XLSX
           and CSV, the charts as SVG and PNG, and an R script that recomputes the headline figures. Each pack
           is frozen when it is made, with its date and a SHA-256 fingerprint, so you can show exactly what was
           evidenced.
@@ -168,6 +168,20 @@ export default function ExportsPage() {
             </table>
           )}
         </div>
+      </section>
+
+      <section aria-labelledby="pdf-heading">
+        <h2 id="pdf-heading">Evidence pack as a PDF</h2>
+        <form method="post" action={`${base}/download`}>
+          <p>
+            One PDF for the assessor: the summary, a map from each CSE element to the pages that evidence it,
+            satisfaction, key drivers, trends and targets, the actions taken (“You said, we did”), satisfaction
+            by customer group and the methods note. The evidence pack ZIP holds the same PDF.
+          </p>
+          <button type="submit" name="kind" value="pdf" disabled={!data.survey.published}>
+            Download the evidence pack (PDF)
+          </button>
+        </form>
       </section>
 
       <section aria-labelledby="report-heading">

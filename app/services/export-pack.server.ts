@@ -7,12 +7,13 @@ import { writeWorkbook } from '#app/utils/xlsx.server.ts'
 import { buildCharts, svgToPng } from './export-charts.server.ts'
 import type { ExportContext } from './export-context.server.ts'
 import { codebookCsv, type MicrodataOptions } from './export-microdata.server.ts'
+import { buildEvidencePdf, loadPdfInput, type PdfInput } from './export-pdf/evidence-pack-pdf.server.ts'
 import { rScript } from './export-r-script.server.ts'
 import { evidenceReportHtml, methodsNoteMarkdown, summaryLines } from './export-report.server.ts'
 import { buildExportTables, definitions, tableCsv } from './export-tables.server.ts'
 
 /*
- * The CSE evidence pack: one ZIP of the printable report, the methods note, every table as XLSX and CSV, every
+ * The CSE evidence pack: one ZIP of the PDF evidence pack (./export-pdf/), the printable report, the methods note, every table as XLSX and CSV, every
  * chart as SVG and PNG, and the R reproduction script with its codebook. Every figure in it is the insight
  * report's published figure (ctx.insight.report, as on the dashboard); the app's exact headline numbers (with
  * satisfied counts, app/services/export-r-script.server.ts) are an analyst's tool that goes with the microdata,
@@ -47,11 +48,13 @@ export function packFileName(surveySlug: string, createdAt: Date): string {
   return `cse-evidence-pack-${surveySlug.replace(/[^a-z0-9-]/gi, '-')}-${createdAt.toISOString().slice(0, 10)}.zip`
 }
 
-export async function buildEvidencePackFiles(ctx: ExportContext): Promise<PackFile[]> {
+/** The files of the pack; `pdfInput` is what the PDF reads from the database (loadPdfInput). */
+export async function buildEvidencePackFiles(ctx: ExportContext, pdfInput: PdfInput): Promise<PackFile[]> {
   const tables = buildExportTables(ctx)
   const charts = buildCharts(ctx)
   const files: PackFile[] = []
   const text = (path: string, content: string) => files.push({ path, bytes: encoder.encode(content) })
+  files.push({ path: 'evidence-pack.pdf', bytes: (await buildEvidencePdf(ctx, pdfInput)).bytes })
   text('report.html', evidenceReportHtml(ctx, tables, charts))
   text('methods-note.md', methodsNoteMarkdown(ctx))
   files.push({
@@ -83,6 +86,7 @@ export async function buildEvidencePackFiles(ctx: ExportContext): Promise<PackFi
       'Summary (the same as at the top of the dashboard and of report.html):',
       ...summaryLines(ctx),
       '',
+      'evidence-pack.pdf      the evidence pack as a PDF: summary, CSE map with page numbers, results, actions, methods',
       'report.html            printable report (open in a browser; Print > Save as PDF gives a clean PDF)',
       'methods-note.md        methods note for CSE element 1.3.1',
       'tables/tables.xlsx     every table, one sheet each, with a Notes sheet of definitions',
@@ -117,15 +121,15 @@ export async function buildEvidencePackFiles(ctx: ExportContext): Promise<PackFi
   return files
 }
 
-export async function buildEvidencePack(ctx: ExportContext): Promise<BuiltPack> {
-  const files = await buildEvidencePackFiles(ctx)
+export async function buildEvidencePack(ctx: ExportContext, pdfInput: PdfInput): Promise<BuiltPack> {
+  const files = await buildEvidencePackFiles(ctx, pdfInput)
   const root = packFileName(ctx.survey.slug, ctx.generatedAt).replace(/\.zip$/, '')
   const mtime = ctx.generatedAt
   const zippable: Zippable = {}
   for (const f of files)
     zippable[`${root}/${f.path}`] = [
       f.bytes,
-      { mtime, level: f.path.endsWith('.png') || f.path.endsWith('.xlsx') ? 0 : 6 },
+      { mtime, level: /\.(png|xlsx|pdf)$/.test(f.path) ? 0 : 6 },
     ]
   const zip = zipSync(zippable, { mtime })
   return {
@@ -141,7 +145,7 @@ export async function createEvidencePack(
   ctx: ExportContext,
   userId: string | null,
 ): Promise<EvidencePackSummary> {
-  const built = await buildEvidencePack(ctx)
+  const built = await buildEvidencePack(ctx, await loadPdfInput(db, ctx))
   const stored = await insertEvidencePack(db, {
     organisationId: ctx.organisationId,
     surveyId: ctx.survey.id,

@@ -3,6 +3,7 @@ import type { ReportCell } from '#analysis/insight-report-types.ts'
 import type { Chart } from './export-charts.server.ts'
 import { escapeXml } from './export-charts.server.ts'
 import { breakdownLabel, questionTitle, type ExportContext } from './export-context.server.ts'
+import { formatCell, pct, reportColumns, share } from './export-table-view.server.ts'
 import { definitions, targetVerdictText, verdictText, type ExportTable } from './export-tables.server.ts'
 
 /*
@@ -20,10 +21,6 @@ export interface NoteSection {
   table?: { caption: string; header: string[]; rows: string[][] }
 }
 
-/** A published proportion as the dashboard shows it: whole percent (the report has rounded it already). */
-const pct = (p: number | null | undefined) => (p === null || p === undefined ? 'n/a' : `${Math.round(p * 100)}%`)
-/** A share of respondents or of the population, to one decimal. */
-const share = (p: number | null | undefined) => (p === null || p === undefined ? 'n/a' : `${(p * 100).toFixed(1)}%`)
 /** A difference in percentage points, signed, as the report publishes it (whole points) and the dashboard shows it. */
 const signed = (x: number | null) => (x === null ? 'n/a' : `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x)}`)
 const pValueText = (p: number | null) => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3))
@@ -252,35 +249,8 @@ function sectionHtml(s: NoteSection, level = 3): string {
   return out
 }
 
-function formatCell(value: unknown, type: string): string {
-  if (value === null || value === undefined || value === '') return ''
-  if (typeof value === 'number') {
-    if (type === 'percent') return pct(value)
-    if (type === 'proportion') return share(value)
-    if (type === 'integer') return value.toLocaleString('en-GB')
-    if (type === 'p_value') return value < 0.001 ? '<0.001' : value.toFixed(3)
-    return value.toLocaleString('en-GB', { maximumFractionDigits: 3 })
-  }
-  return String(value)
-}
-
-/** Which columns the printed report shows (the CSV/XLSX keep them all). */
-const REPORT_COLUMNS: Record<string, string[]> = {
-  dashboard: ['breakdown', 'group', 'measure_label', 'base', 'pct_satisfied', 'lower', 'upper', 'difference', 'flag'],
-  satisfaction: ['measure_label', 'question', 'base', 'pct_satisfied', 'lower', 'upper', 'flag'],
-  bygroup: ['group', 'measure_label', 'base', 'pct_satisfied', 'lower', 'upper', 'difference', 'flag'],
-}
-
 function tableHtml(table: ExportTable): string {
-  const keys =
-    table.id === 'dashboard'
-      ? REPORT_COLUMNS.dashboard!
-      : table.id === 'satisfaction-overall'
-        ? REPORT_COLUMNS.satisfaction!
-        : table.id.startsWith('satisfaction-by-')
-          ? REPORT_COLUMNS.bygroup!
-          : table.columns.map((c) => c.key).filter((k) => k !== 'group_code')
-  const columns = keys.map((k) => table.columns.find((c) => c.key === k)!).filter(Boolean)
+  const columns = reportColumns(table)
   const head = columns.map((c) => `<th scope="col">${h(c.header)}</th>`).join('')
   // data-group / data-measure / data-col name each figure, so a test can read the report back cell by cell
   const body = table.rows

@@ -6,6 +6,7 @@ import { executiveSummary, type SummarySentence } from '#analysis/executive-summ
 import DashboardPage, { loader as dashboardLoader } from '#app/routes/app.surveys.$surveyId.dashboard.tsx'
 import { loadExportContext } from '#app/services/export-context.server.ts'
 import { buildEvidencePackFiles } from '#app/services/export-pack.server.ts'
+import { loadPdfInput } from '#app/services/export-pdf/evidence-pack-pdf.server.ts'
 import { evidenceReportHtml } from '#app/services/export-report.server.ts'
 import { buildCharts } from '#app/services/export-charts.server.ts'
 import { buildExportTables } from '#app/services/export-tables.server.ts'
@@ -105,7 +106,7 @@ describe('the executive summary is the same on the dashboard, in the report and 
       expect(html, `#${i.href} in the report`).toContain(`id="${i.href}"`)
     }
     expect(html.indexOf('data-summary-id')).toBeLessThan(html.indexOf('id="methods"'))
-    const files = new Map((await buildEvidencePackFiles(ctx)).map((f) => [f.path, new TextDecoder().decode(f.bytes)]))
+    const files = new Map((await buildEvidencePackFiles(ctx, await loadPdfInput(test.db, ctx))).map((f) => [f.path, new TextDecoder().decode(f.bytes)]))
     expect(summaryItems(files.get('report.html')!).map((i) => i.text)).toEqual(summary.map((s) => s.text))
     for (const s of summary) expect(files.get('README.txt')!, s.id).toContain(s.text)
   })
