@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { unzipSync } from 'fflate'
+import { extractText, getDocumentProxy } from 'unpdf'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { parseCsv } from '#analysis/parse-csv.ts'
@@ -13,7 +14,8 @@ import { finishSignIn } from '../support/sign-in.ts'
  * Issue 8's journey, in a real browser against the production server (needs `npx remix vite:build` first):
  * the demo analyst opens the demo survey's exports page, creates an evidence pack, downloads it and finds every
  * part an assessor needs; the frozen pack's fingerprint matches what the page shows. The microdata download
- * shows progress and yields one row per response. The page passes axe (WCAG 2.2 AA).
+ * shows progress and yields one row per response; the PDF evidence pack downloads on its own (issue 14, item 5).
+ * The page passes axe (WCAG 2.2 AA).
  */
 let server: TestServer
 let browser: Browser
@@ -70,6 +72,7 @@ it('an analyst downloads the demo evidence pack and it holds every part', async 
   expect(createHash('sha256').update(zip).digest('hex')).toBe(shownHash)
   const files = Object.keys(unzipSync(zip)).map((n) => n.replace(/^[^/]+\//, ''))
   for (const part of [
+    'evidence-pack.pdf',
     'report.html',
     'methods-note.md',
     'tables/tables.xlsx',
@@ -110,6 +113,26 @@ it('an analyst downloads the demo evidence pack and it holds every part', async 
   expect(await reportPage.locator('figure svg').count()).toBeGreaterThan(2)
   await reportPage.pdf({ path: artifactPath('evidence-report.pdf') }).catch(() => undefined)
   expect(await axeViolations(reportPage)).toEqual([])
+  await context.close()
+})
+
+it('an analyst downloads the evidence pack as a PDF that opens with the summary', async () => {
+  const context = await browser.newContext({ acceptDownloads: true })
+  const page = await context.newPage()
+  await openExports(page)
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.getByRole('button', { name: 'Download the evidence pack (PDF)' }).click(),
+  ])
+  expect(download.suggestedFilename()).toMatch(/^demo-\d{4}-\d{2}-\d{2}-evidence-pack\.pdf$/)
+  const path = artifactPath('browser-evidence-pack.pdf')
+  await download.saveAs(path)
+  const { totalPages, text } = await extractText(await getDocumentProxy(new Uint8Array(readFileSync(path))), {
+    mergePages: false,
+  })
+  expect(totalPages).toBeGreaterThan(4)
+  expect(text[0]).toMatch(/Summary[\s\S]*% of customers were satisfied overall/)
+  expect(text[0]).toContain('Where each CSE element is evidenced')
   await context.close()
 })
 

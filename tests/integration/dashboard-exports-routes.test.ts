@@ -5,6 +5,7 @@ import * as exportsRoute from '#app/routes/app.surveys.$surveyId.exports.tsx'
 import * as downloadRoute from '#app/routes/app.surveys.$surveyId.exports.download.ts'
 import { loadExportContext } from '#app/services/export-context.server.ts'
 import { buildExportTables } from '#app/services/export-tables.server.ts'
+import { listExportAudit } from '#db/queries/exports.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { createTenant, type Tenant } from '#tests/support/security-fixtures.ts'
 
@@ -113,4 +114,29 @@ describe('dashboard and exports routes', () => {
     const refused = await downloadCsv('key-drivers')
     expect(refused.status).toBe(400)
   })
+
+  it("downloads the PDF evidence pack, audited, and only for the organisation's own survey", async () => {
+    const request = (surveyId: string) =>
+      downloadRoute.action({
+        request: new Request(`${origin}/app/surveys/${surveyId}/exports/download`, {
+          method: 'POST',
+          headers: { Cookie: cookie, Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ kind: 'pdf' }),
+        }),
+        params: { surveyId },
+        context: { cspNonce: '' },
+      })
+    // one response: every figure is too few to report, and the PDF still says so rather than failing
+    const response = (await request(tenant.surveyId)) as Response
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toBe('application/pdf')
+    expect(response.headers.get('Content-Disposition')).toMatch(/^attachment; filename="[A-Za-z0-9._-]+-evidence-pack\.pdf"$/)
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe('%PDF-')
+    const audit = await listExportAudit(test.db, tenant.organisationId, tenant.surveyId, 5)
+    expect(audit.map((a) => a.action)).toContain('export.pdf')
+    // another organisation's survey is not found, whoever asks
+    const other = await createTenant(test.db, 'Other')
+    expect((await settle(() => request(other.surveyId))).status).toBe(404)
+  }, 180_000)
 })

@@ -109,5 +109,6 @@ describe('the executive summary is the same on the dashboard, in the report and 
     const files = new Map((await buildEvidencePackFiles(ctx, await loadPdfInput(test.db, ctx))).map((f) => [f.path, new TextDecoder().decode(f.bytes)]))
     expect(summaryItems(files.get('report.html')!).map((i) => i.text)).toEqual(summary.map((s) => s.text))
     for (const s of summary) expect(files.get('README.txt')!, s.id).toContain(s.text)
-  })
+    // (the pack's PDF carries the same sentences: tests/integration/export-pdf.test.ts reads it back)
+  }, 180_000)
 })

@@ -20,9 +20,10 @@ import {
  * did", satisfaction by customer group, and the methods note. Every figure is the insight report's, through the
  * same tables and words as the HTML report and the dashboard.
  *
- * Page numbers are real: the document is laid out, the page each section starts on is recorded, and it is laid
- * out again with those numbers in the summary and the CSE map until the numbers no longer move (twice, in
- * practice: printing a page number can only change the map's length when it gains a digit).
+ * Page numbers are real: a quick draft of the document (untagged, no images) records the page each section
+ * starts on, the document is laid out with those numbers in the summary and the CSE map, and it is checked that
+ * every section is still on the page printed (printing a number can only move one when it changes a line's
+ * wrapping); if not, it is drafted again with the new pages.
  */
 
 /** What the PDF needs beyond the export context: read from the database before the (synchronous) layout. */
@@ -124,26 +125,34 @@ function layOut(ctx: ExportContext, sections: PdfSection[], pages: Map<string, n
     `${ctx.organisationName} · wave ${ctx.survey.wave} · generated ${ctx.generatedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC · ${ctx.fieldwork.responses.toLocaleString('en-GB')} responses`,
     { small: true },
   )
-  const lookup = (id: string) => String(pages.get(id) ?? '?')
+  const lookup = (id: string) => String(pages.get(id) ?? '00')
   for (const s of sections) s.render(out, lookup)
   return out
 }
+
+const samePages = (a: Map<string, number>, b: Map<string, number>) =>
+  a.size === b.size && [...a].every(([id, p]) => b.get(id) === p)
 
 /** Lays the PDF out until its page numbers are stable, then writes it. */
 export async function buildEvidencePdf(ctx: ExportContext, input: PdfInput): Promise<BuiltPdf> {
   const tables = buildExportTables(ctx)
   const sections = pdfSections(ctx, input, tables)
-  // draft passes until the page numbers they print are the pages they find, then the real (tagged) document
+  // a draft pass finds the pages (printing '00' where a page number goes), the real (tagged) document prints
+  // them; should printing them have moved a section, draft again with the pages found until they hold still
   let pages = new Map<string, number>()
-  for (let pass = 0; pass < 4; pass++) {
+  let out: PdfLayout | null = null
+  for (let pass = 0; pass < 4 && !out; pass++) {
     const draft = layOut(ctx, sections, pages, true)
-    const found = draft.sectionPages
     draft.doc.end()
-    const same = found.size === pages.size && [...found].every(([id, p]) => pages.get(id) === p)
-    pages = new Map(found)
-    if (same) break
+    const found = new Map(draft.sectionPages)
+    const final = layOut(ctx, sections, found, false)
+    if (samePages(final.sectionPages, found)) out = final
+    else {
+      final.doc.end()
+      pages = found
+    }
   }
-  const out = layOut(ctx, sections, pages, false)
+  if (!out) throw new Error('The PDF evidence pack could not settle its page numbers')
   const pageCount = out.doc.bufferedPageRange().count
   const bytes = await out.finish(`CSE evidence pack: ${ctx.survey.title}`)
   return {
