@@ -45,6 +45,7 @@ describe('CSE evidence pack', () => {
     const entries = unzipSync(pack.zip)
     const names = Object.keys(entries).map((n) => n.replace(/^[^/]+\//, ''))
     for (const required of [
+      'evidence-pack.pdf',
       'report.html',
       'methods-note.md',
       'tables/tables.xlsx',
@@ -109,7 +110,7 @@ describe('CSE evidence pack', () => {
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(Buffer.from(file('tables/tables.xlsx')) as unknown as ArrayBuffer)
     expect(workbook.getWorksheet('Notes')).toBeDefined()
-  })
+  }, 240_000)
 
   it('keeps earlier snapshots listed and downloadable, unchanged, and audits each creation', async () => {
     const first = (await listEvidencePacks(test.db, organisationId, surveyId))[0]!
@@ -123,7 +124,7 @@ describe('CSE evidence pack', () => {
     expect(sha256(again.zip)).toBe(first.contentHash)
     const audit = await listExportAudit(test.db, organisationId, surveyId)
     expect(audit.filter((a) => a.action === 'export.evidence_pack.create')).toHaveLength(2)
-  })
+  }, 240_000)
 
   it("does not give one organisation's pack to another", async () => {
     const other = await createOrganisation(test.db, 'other-council', 'Other Council')

@@ -553,5 +553,5 @@ describe('every output carries the insight report’s numbers', () => {
     const html = new TextDecoder().decode(files.get('report.html')!)
     expect(html).toContain(`data-group="all" data-measure="${report.meta.overall}"`)
     expect(text(html)).toContain(`${pct(overall.p)} (interval ${pct(overall.lower)} to ${pct(overall.upper)}`)
-  })
+  }, 240_000)
 })
