@@ -17,7 +17,7 @@ import {
  * The CSE evidence pack as a PDF (issue 14, item 5; docs/decisions/021-pdf-evidence-pack.md), made on the server
  * with pdfkit from the export context (app/services/export-context.server.ts): the executive summary, a map from
  * each CSE element to the pages that evidence it, satisfaction, key drivers, trends and targets, "You said, we
- * did", satisfaction by customer group, and the methods note. Every figure is the insight report's, through the
+ * did", comment themes, satisfaction by customer group, and the methods note. Every figure is the insight report's, through the
  * same tables and words as the HTML report and the dashboard.
  *
  * Page numbers are real: a quick draft of the document (untagged, no images) records the page each section
@@ -80,10 +80,7 @@ const TREND_COLUMNS = [
   'target_verdict',
 ]
 
-/**
- * The sections of the PDF in reading order. Extension point: a new kind of evidence is one more entry here
- * (comment themes, issue 14 item 3, will go after the actions once they are on main).
- */
+/** The sections of the PDF in reading order. Extension point: a new kind of evidence is one more entry here. */
 export function pdfSections(ctx: ExportContext, input: PdfInput, tables: ExportTable[]): PdfSection[] {
   const table = (id: string) => tables.find((t) => t.id === id)
   const chart = (id: string) => input.charts.find((c) => c.id === id)
@@ -99,6 +96,8 @@ export function pdfSections(ctx: ExportContext, input: PdfInput, tables: ExportT
   add(table('trends'), { only: TREND_COLUMNS, newPage: true })
   add(table('satisfaction-by-wave'))
   sections.push(actionsSection(input.actions))
+  // comment themes by group and driver (the export's themes table), when the survey has coded comments
+  add(table('comment-themes'), { newPage: true })
   byGroup.forEach((t, i) =>
     add(t, { chart: chart(`overall-by-${t.id.slice('satisfaction-by-'.length)}`), newPage: i === 0 }),
   )
