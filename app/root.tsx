@@ -1,9 +1,10 @@
-import type { LinksFunction, MetaFunction } from '@remix-run/node'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react'
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, type ShouldRevalidateFunction } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { GeneralErrorBoundary } from './components/error-boundary.tsx'
-import { useRespondentLang } from './components/language-switch.tsx'
+import { BILINGUAL, useRespondentLang } from './components/language-switch.tsx'
+import { preferredLang, rememberLangFromUrl } from './services/respondent-lang.server.ts'
 import { layoutText } from './i18n/layout.ts'
 import { useNonce } from './utils/nonce-provider.ts'
 import appStylesHref from './styles/app.css?url'
@@ -20,6 +21,24 @@ export const links: LinksFunction = () => [
 ]
 
 export const meta: MetaFunction = () => [{ title: 'CSE Insight' }]
+
+/**
+ * The language a respondent chose (address, cookie, Accept-Language): the error pages of public pages, which
+ * have no data of their own, speak it (app/components/language-switch.tsx useRespondentLang). A language
+ * chosen in the address of a public page (the switch, a Welsh invitation link) is remembered in a cookie;
+ * Remix passes a loader's Set-Cookie on, error pages included.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const publicPage = BILINGUAL.test(new URL(request.url).pathname)
+  return data({ preferredLang: preferredLang(request) }, { headers: publicPage ? rememberLangFromUrl(request) : undefined })
+}
+
+/** Only public pages use it; a post (Next, Previous) never needs it again, except the language switch. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ nextUrl, formMethod, formData, defaultShouldRevalidate }) => {
+  if (!BILINGUAL.test(nextUrl.pathname)) return false
+  if (formMethod && formMethod.toUpperCase() !== 'GET') return /^lang-/.test(String(formData?.get('intent') ?? ''))
+  return defaultShouldRevalidate
+}
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce()

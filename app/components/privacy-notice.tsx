@@ -34,6 +34,8 @@ export function PrivacyNotice({
           <p>{emailMessages[lang].privacyAddresses(String(ADDRESS_KEEP_DAYS))}</p>
         </>
       )}
+      {/* Ours, not the survey's: shown under a custom notice too (app/services/respondent-lang.server.ts). */}
+      <p>{text.languageCookie}</p>
     </aside>
   )
 }

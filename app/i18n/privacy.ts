@@ -14,6 +14,8 @@ export const privacyText = bilingual(
     optional: 'Every question about you is optional.',
     keeping: (months: number) =>
       `We keep answers for about ${months} ${months === 1 ? 'month' : 'months'}, then delete them.`,
+    languageCookie:
+      'If you choose English or Welsh, a cookie keeps that choice on your device for a year, so these pages stay in your language. It holds nothing else, and it is strictly necessary for that, so we do not ask first.',
   },
   {
     label: 'Hysbysiad preifatrwydd',
@@ -24,5 +26,7 @@ export const privacyText = bilingual(
     optional: 'Mae pob cwestiwn amdanoch chi yn ddewisol.',
     // Welsh keeps "mis" singular after a number.
     keeping: (months: number) => `Rydym yn cadw atebion am tua ${months} mis, ac yna'n eu dileu.`,
+    languageCookie:
+      "Os byddwch yn dewis Cymraeg neu Saesneg, mae cwci yn cadw'r dewis hwnnw ar eich dyfais am flwyddyn, fel bod y tudalennau hyn yn aros yn eich iaith chi. Nid yw'n cadw dim byd arall, ac mae'n gwbl angenrheidiol ar gyfer hynny, felly nid ydym yn gofyn yn gyntaf.",
   },
 )

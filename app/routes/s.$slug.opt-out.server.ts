@@ -3,6 +3,7 @@ import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
 import { optOutByToken } from '#db/queries/invitation-mailings.ts'
 import { langOf } from '#app/i18n/catalogue.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { preferredLang } from '#app/services/respondent-lang.server.ts'
 import { log } from '#app/utils/logger.server.ts'
 
 /*
@@ -25,7 +26,7 @@ export async function loadOptOutPage(request: Request, slug: string) {
   await surveyOf(slug)
   const url = new URL(request.url)
   const token = tokenSchema.safeParse(url.searchParams.get('invitation'))
-  return { lang: langOf(url.searchParams.get('lang')), invitation: token.success ? token.data : null, outcome: null }
+  return { lang: preferredLang(request), invitation: token.success ? token.data : null, outcome: null }
 }
 
 export async function handleOptOut(request: Request, slug: string) {

@@ -24,6 +24,7 @@ import { publicOrigin } from '#app/services/survey-links.server.ts'
 import { checkResumeLimits, checkSubmissionLimits } from '#app/utils/submission-limits.server.ts'
 import { isDatabaseUnavailable } from '#db/client.ts'
 import { readFormStrict } from '#app/services/request-body.server.ts'
+import { remembered } from '#app/services/respondent-lang.server.ts'
 import { z } from 'zod'
 
 export const HONEYPOT_FIELD = 'website'
@@ -99,7 +100,8 @@ async function loadRespondentPageUnguarded(request: Request, slug: string) {
   const draft = await findDraft(published.survey.id, resume)
   const metadata = parseMetadata(published.version.metadata, published.version.id)
   const locales = metadata.locales
-  const requested = url.searchParams.get('lang') ?? draft?.lang ?? null
+  // The address, a resumed draft, then the language chosen before or the browser's (app/services/respondent-lang.server.ts).
+  const requested = url.searchParams.get('lang') ?? draft?.lang ?? remembered(request)
   const lang = langOf(requested && (locales as string[]).includes(requested) ? requested : 'en')
   const { descriptor, form } = surveyInLanguage(published, lang)
   const invitation = url.searchParams.get('invitation')
@@ -259,7 +261,7 @@ async function handleFormSubmissionUnguarded(request: Request, slug: string, cli
     case 'created':
     case 'replayed':
       return redirect(
-        `/s/${encodeURIComponent(slug)}/thanks?receipt=${encodeURIComponent(outcome.receipt)}${lang === 'cy' ? '&lang=cy' : ''}`,
+        `/s/${encodeURIComponent(slug)}/thanks?receipt=${encodeURIComponent(outcome.receipt)}&lang=${lang}`,
       )
     case 'invalid': {
       // Open the part that holds the first problem (a blank response stays on this part).

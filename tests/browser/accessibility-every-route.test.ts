@@ -21,6 +21,7 @@ import { createSurvey, publishSurvey, setSurveyStatus } from '#db/queries/survey
 import { surveys } from '#db/schema.ts'
 import { DEMO_ADMIN, DEMO_ORGANISATION, DEMO_SURVEY_SLUG } from '#db/seed.ts'
 import { errorText } from '#app/i18n/errors.ts'
+import { LANG_COOKIE } from '#app/services/respondent-lang.server.ts'
 import { checkPage, languageProblems, report, type PageProblems } from '../support/accessibility.ts'
 import { artifactPath, launchBrowser } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
@@ -230,6 +231,15 @@ const PAGE_ROUTES: Record<string, Visit> = {
     who: 'admin',
     urls: (f) => [`/app/surveys/${f.surveyId}/exports`],
   },
+}
+
+/**
+ * Each respondent page is visited as by a respondent who has not chosen a language: a choice (`?lang=` on an
+ * earlier page) is remembered in a cookie (app/services/respondent-lang.server.ts), which would carry into the
+ * next page's expected language. tests/browser/respondent-language.test.ts checks the remembering.
+ */
+async function forgetLanguage(page: Page) {
+  await page.context().clearCookies({ name: LANG_COOKIE })
 }
 
 /** The error pages, with the status each must answer. */
@@ -443,6 +453,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('every route in app/routes.ts me
             await page.waitForURL((u) => u.pathname === url)
           } else {
             page = await (await contextFor(visit.who, width)).newPage()
+            if (visit.respondent) await forgetLanguage(page)
             const response = await page.goto(`${server.url}${url}`)
             expect(response?.status(), `${url}\n${server.logs().slice(-3000)}`).toBe(200)
             expect(new URL(page.url()).pathname, `${url} redirected`).toBe(url.split('?')[0])
@@ -471,6 +482,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('every route in app/routes.ts me
     for (const e of ERROR_PAGES) {
       for (const width of e.respondent ? [undefined, 320] : [undefined]) {
         const page = await (await contextFor(e.who, width)).newPage()
+        if (e.respondent) await forgetLanguage(page)
         const response = await page.goto(`${server.url}${e.url}`)
         expect(response?.status(), `${e.url}\n${server.logs().slice(-3000)}`).toBe(e.status)
         const problems = await checkPage(page, width === 320)

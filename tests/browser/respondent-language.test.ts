@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
+import { errorText } from '#app/i18n/errors.ts'
+import { LANG_COOKIE } from '#app/services/respondent-lang.server.ts'
 import { artifactPath, axeViolations, launchBrowser } from '#tests/support/browser.ts'
 import { startTestServer, type TestServer } from '#tests/support/server.ts'
 import { publishLogicSurvey, storedResponse } from '#tests/support/respondent-fixtures.ts'
@@ -9,6 +12,7 @@ import { respondentEnhanced, walkRespondentForm } from '#tests/support/responden
  * Issue 13: a respondent who switches language mid-survey loses nothing. The switch on the survey page is a
  * button of the form (app/components/respondent-form.tsx), so the answers on the current part go with it and
  * come back ticked, on the same part, in the other language; with JavaScript and with JavaScript disabled.
+ * The choice is remembered (app/services/respondent-lang.server.ts), so error pages speak it too.
  */
 
 const PHONE = { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
@@ -106,5 +110,52 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('switching language mid-survey',
     await page.locator('button[name=intent][value=next]').click()
     await page.locator('.error-summary').waitFor()
     await ctx.close()
+  })
+})
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('error pages in the language the respondent chose', () => {
+  /** React writes an apostrophe in text as &#x27;. */
+  const inHtml = (text: string) => text.replaceAll("'", '&#x27;')
+
+  it('after choosing Cymraeg, a missing or closed survey answers in Welsh without ?lang, until English is chosen', async () => {
+    const slug = await publishLogicSurvey(server.databaseUrl!)
+    const client = new pg.Client({ connectionString: server.databaseUrl })
+    await client.connect()
+    await client.query(`update surveys set status = 'closed' where slug = $1`, [slug])
+    await client.end()
+
+    const ctx = await browser.newContext(PHONE)
+    const page = await ctx.newPage()
+    await page.goto(`${server.url}/s/demo`)
+    await respondentEnhanced(page)
+    await page.locator('button[name=intent][value=lang-cy]').click()
+    await expect.poll(() => heading(page)).toMatch(/^Rhan 1 o/)
+
+    expect((await page.goto(`${server.url}/s/no-such-survey`))?.status()).toBe(404)
+    expect(await page.locator('h1').textContent()).toBe(errorText.cy.title404)
+    expect(await page.locator('html').getAttribute('lang')).toBe('cy')
+    expect(await page.locator('.skip-link').textContent()).toBe("Neidio i'r prif gynnwys")
+    expect((await page.goto(`${server.url}/s/${slug}`))?.status()).toBe(410)
+    expect(await page.locator('h1').textContent()).toBe(errorText.cy.title410)
+
+    // The error page's own switch chooses English, and that choice is kept too.
+    await page.locator('a[hreflang=en]').click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe(errorText.en.title410)
+    expect((await page.goto(`${server.url}/s/no-such-survey`))?.status()).toBe(404)
+    expect(await page.locator('h1').textContent()).toBe(errorText.en.title404)
+    expect(await page.locator('html').getAttribute('lang')).toBe('en')
+    await ctx.close()
+  })
+
+  it('without a choice, Accept-Language: cy decides; a choice beats it', async () => {
+    const missing = (headers: Record<string, string>) => fetch(`${server.url}/s/no-such-survey`, { headers }).then((r) => r.text())
+    const welsh = await missing({ 'Accept-Language': 'cy-GB,cy;q=0.9,en;q=0.5' })
+    expect(welsh).toContain('<html lang="cy"')
+    expect(welsh).toContain(inHtml(errorText.cy.title404))
+    const english = await missing({ 'Accept-Language': 'en-GB,en;q=0.9,cy;q=0.5' })
+    expect(english).toContain('<html lang="en"')
+    expect(english).toContain(errorText.en.title404)
+    const chosen = await missing({ 'Accept-Language': 'cy', Cookie: `${LANG_COOKIE}=en` })
+    expect(chosen).toContain(errorText.en.title404)
   })
 })
