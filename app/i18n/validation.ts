@@ -2,7 +2,8 @@ import { bilingual } from './catalogue.ts'
 
 /**
  * Messages of app/services/validate-answers.server.ts. `q` is the question's title, quoted, in the page's
- * language. The JSON API keeps the English ones unless the request asks for `lang=cy`.
+ * language. The JSON API keeps the English ones unless the request asks for Welsh (`?lang=cy`, or
+ * Accept-Language preferring `cy`: app/routes/api.v1.surveys.$slug.server.ts).
  */
 export const validationText = bilingual(
   'validation',
@@ -26,6 +27,8 @@ export const validationText = bilingual(
     unknownSegment: (param: string) => `"${param}" is not a segment this survey accepts`,
     badSegment: (value: string, label: string) => `"${value}" is not an allowed value for ${label}`,
     blank: 'You have not answered any questions. Answer at least one question before you send your response.',
+    /** The JSON API's summary of a 422. */
+    invalidAnswers: 'Some answers are not valid.',
   },
   {
     answersNotObject: "rhaid i answers fod yn wrthrych o enw cwestiwn i ateb",
@@ -47,5 +50,6 @@ export const validationText = bilingual(
     unknownSegment: (param: string) => `Nid yw "${param}" yn segment y mae'r arolwg hwn yn ei dderbyn`,
     badSegment: (value: string, label: string) => `Nid yw "${value}" yn werth a ganiateir ar gyfer ${label}`,
     blank: "Nid ydych wedi ateb unrhyw gwestiynau. Atebwch o leiaf un cwestiwn cyn anfon eich ymateb.",
+    invalidAnswers: "Nid yw rhai atebion yn ddilys.",
   },
 )

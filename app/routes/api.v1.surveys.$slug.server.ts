@@ -8,6 +8,9 @@ import { logError } from '#app/utils/logger.server.ts'
 import { checkResumeLimits, checkSubmissionLimits } from '#app/utils/submission-limits.server.ts'
 import { resumeSaveSchema, saveDraft } from '#app/services/resume.server.ts'
 import { parseJsonStrict, readBodyBytesCapped } from '#app/services/request-body.server.ts'
+import { acceptLanguageLang, langInUrl } from '#app/services/respondent-lang.server.ts'
+import { langOf, type Lang } from '#app/i18n/catalogue.ts'
+import { validationText } from '#app/i18n/validation.ts'
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }
 
@@ -104,6 +107,14 @@ export async function postResumeDraft(request: Request, slug: string, clientKey?
   }
 }
 
+/**
+ * The language of the answers' validation messages: `?lang=cy` or `?lang=en`, else Welsh when Accept-Language
+ * ranks `cy` above English, else English (no cookie: API clients choose per request).
+ */
+function apiLang(request: Request): Lang {
+  return langInUrl(request) ?? langOf(acceptLanguageLang(request.headers.get('Accept-Language')))
+}
+
 /** POST /api/v1/surveys/:slug/responses — see docs/api.md for every status. */
 export async function postResponse(request: Request, slug: string, clientKey?: string): Promise<Response> {
   if (request.method !== 'POST')
@@ -143,7 +154,8 @@ export async function postResponse(request: Request, slug: string, clientKey?: s
     )
   }
   try {
-    const outcome = await submitResponse(slug, parsed.data, 'api')
+    const lang = apiLang(request)
+    const outcome = await submitResponse(slug, parsed.data, 'api', { lang })
     switch (outcome.kind) {
       case 'created':
         return jsonResponse({ receipt: outcome.receipt }, 201)
@@ -164,8 +176,9 @@ export async function postResponse(request: Request, slug: string, clientKey?: s
         )
       case 'invalid':
         return jsonResponse(
-          { error: 'invalid_answers', message: 'Some answers are not valid.', problems: outcome.problems },
+          { error: 'invalid_answers', message: validationText[lang].invalidAnswers, problems: outcome.problems },
           422,
+          { 'Content-Language': lang, Vary: 'Accept-Language' },
         )
       case 'not_found':
         return jsonResponse({ error: 'not_found', message: 'No published survey has this address.' }, 404)

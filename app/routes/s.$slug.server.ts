@@ -4,7 +4,13 @@ import { findPublishedSurveyBySlug, surveyAvailability } from '#db/queries/surve
 import { invitationState, type InvitationState } from '#db/queries/invitations.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { describeSurvey, parseMetadata } from '#app/services/survey-definition.server.ts'
-import { answersFromForm, buildRespondentForm, definitionText, segmentsFromUrl, type RespondentForm } from '#app/services/respondent-form.server.ts'
+import {
+  answersFromForm,
+  cachedRespondentForm,
+  definitionText,
+  questionTitles,
+  segmentsFromUrl,
+} from '#app/services/respondent-form.server.ts'
 import {
   answersAsFormValues,
   neighbourPage,
@@ -73,20 +79,8 @@ type Published = Awaited<ReturnType<typeof loadOpenSurvey>>
 function surveyInLanguage(published: Published, lang: Lang) {
   const metadata = parseMetadata(published.version.metadata, published.version.id)
   const descriptor = describeSurvey(published.version.definition, published.version.id)
-  const form = formCache(published.version.id, lang, () => buildRespondentForm(descriptor, lang))
-  const titles = new Map(form.pages.flatMap((p) => p.questions.map((q) => [q.name, q.title] as const)))
-  return { metadata, descriptor, form, titles }
-}
-
-const forms = new Map<string, RespondentForm>()
-function formCache(versionId: string, lang: Lang, build: () => RespondentForm): RespondentForm {
-  const key = `${versionId}:${lang}`
-  const hit = forms.get(key)
-  if (hit) return hit
-  if (forms.size > 500) forms.clear()
-  const form = build()
-  forms.set(key, form)
-  return form
+  const form = cachedRespondentForm(published.version.id, descriptor, lang)
+  return { metadata, descriptor, form, titles: questionTitles(form) }
 }
 
 export async function loadRespondentPage(request: Request, slug: string) {

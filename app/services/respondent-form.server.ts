@@ -84,6 +84,24 @@ export function buildRespondentForm(descriptor: SurveyDescriptor, locale: string
   }
 }
 
+const built = new Map<string, RespondentForm>()
+
+/** The form of a published version in one language, built once (a survey-core model is slow to build). */
+export function cachedRespondentForm(versionId: string, descriptor: SurveyDescriptor, lang: string): RespondentForm {
+  const key = `${versionId}:${lang}`
+  const hit = built.get(key)
+  if (hit) return hit
+  if (built.size > 500) built.clear()
+  const form = buildRespondentForm(descriptor, lang)
+  built.set(key, form)
+  return form
+}
+
+/** Each question's title as the form shows it, so messages name questions in the form's language. */
+export function questionTitles(form: RespondentForm): Map<string, string> {
+  return new Map(form.pages.flatMap((p) => p.questions.map((q) => [q.name, q.title] as const)))
+}
+
 /** Turn a posted form into answers: one value per radio/select, all values per checkbox, text as typed. */
 export function answersFromForm(formData: FormData, descriptor: SurveyDescriptor): Record<string, unknown> {
   const answers: Record<string, unknown> = {}

@@ -8,6 +8,7 @@ import { describeSurvey, parseMetadata } from './survey-definition.server.ts'
 import { validateAnswers, type AnswerProblem, type ValidateOptions } from './validate-answers.server.ts'
 import type { Submission } from './submission-schema.ts'
 import { finishDraft } from './resume.server.ts'
+import { cachedRespondentForm, questionTitles } from './respondent-form.server.ts'
 
 export type SubmitOutcome =
   | { kind: 'created' | 'replayed'; receipt: string }
@@ -35,7 +36,10 @@ export async function submitResponse(
   if (surveyAvailability(published.survey) !== 'open') return { kind: 'closed' }
   const descriptor = describeSurvey(published.version.definition, published.version.id)
   const metadata = parseMetadata(published.version.metadata, published.version.id)
-  const result = validateAnswers(descriptor, metadata, submission.answers, submission.segments, messages)
+  // Welsh messages name the questions by their Welsh titles (the API's `?lang=cy`; the page passes its own).
+  const titles =
+    messages.titles ?? (messages.lang && messages.lang !== 'en' ? questionTitles(cachedRespondentForm(published.version.id, descriptor, messages.lang)) : undefined)
+  const result = validateAnswers(descriptor, metadata, submission.answers, submission.segments, { ...messages, titles })
   if (!result.ok) return { kind: 'invalid', problems: result.problems }
   const stored = await storeResponse(db, {
     organisationId: published.survey.organisationId,

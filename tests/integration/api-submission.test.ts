@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getPublicSurvey, postResponse } from '#app/routes/api.v1.surveys.$slug.server.ts'
 import { loadSurveyList } from '#app/routes/app._index.server.ts'
 import { loadInsight } from '#app/services/insight.server.ts'
+import { validationText } from '#app/i18n/validation.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { rowsOf } from '#db/client.ts'
 import { addMembership, createUser } from '#db/queries/accounts.ts'
@@ -27,12 +28,12 @@ const validAnswers = {
   improve: 'More opening hours, please.',
 }
 
-function post(body: unknown, slug = 'demo', raw?: string) {
+function post(body: unknown, slug = 'demo', raw?: string, ask: { query?: string; headers?: Record<string, string> } = {}) {
   const payload = raw ?? JSON.stringify(body)
   return postResponse(
-    new Request(`http://localhost/api/v1/surveys/${slug}/responses`, {
+    new Request(`http://localhost/api/v1/surveys/${slug}/responses${ask.query ?? ''}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)), ...ask.headers },
       body: payload,
     }),
     slug,
@@ -141,6 +142,34 @@ describe('POST /api/v1/surveys/:slug/responses', () => {
     expect(byQuestion.shoe_size).toMatch(/no question called "shoe_size"/)
     expect(byQuestion.improve).toMatch(/too long/)
     expect(await countRows()).toBe(before)
+  })
+
+  it('answers 422 in Welsh for ?lang=cy or Accept-Language: cy, naming the questions by their Welsh titles', async () => {
+    const invalid = { id: randomUUID(), answers: { ...validAnswers, overall: 7, shoe_size: 9 } }
+    const problemsOf = async (res: Response) => {
+      expect(res.status).toBe(422)
+      const body = (await res.json()) as { message: string; problems: Array<{ question: string; message: string }> }
+      const byQuestion: Record<string, string> = Object.fromEntries(body.problems.map((p) => [p.question, p.message]))
+      return { message: body.message, overall: byQuestion.overall, shoe_size: byQuestion.shoe_size }
+    }
+    const englishRes = await post(invalid)
+    expect(englishRes.headers.get('content-language')).toBe('en')
+    const english = await problemsOf(englishRes)
+    const englishTitle = english.overall!.split(': "7"')[0]!
+    expect(englishTitle).toMatch(/^".+"$/)
+    for (const ask of [{ query: '?lang=cy' }, { headers: { 'Accept-Language': 'cy-GB,cy;q=0.9,en;q=0.5' } }]) {
+      const res = await post(invalid, 'demo', undefined, ask)
+      expect(res.headers.get('content-language')).toBe('cy')
+      const welsh = await problemsOf(res)
+      expect(welsh.message).toBe(validationText.cy.invalidAnswers)
+      expect(welsh.overall).toMatch(/^".+": nid yw "7" yn un o'r atebion a gynigir$/)
+      expect(welsh.overall).not.toContain(englishTitle)
+      expect(welsh.shoe_size).toBe(validationText.cy.unknownQuestion('shoe_size'))
+    }
+    // English when the client prefers it, or asks for it over its browser's Welsh.
+    for (const ask of [{ headers: { 'Accept-Language': 'en-GB,en;q=0.9,cy;q=0.8' } }, { query: '?lang=en', headers: { 'Accept-Language': 'cy' } }]) {
+      expect((await problemsOf(await post(invalid, 'demo', undefined, ask))).overall).toBe(english.overall)
+    }
   })
 
   it('refuses an over-large body with 413', async () => {
