@@ -27,6 +27,38 @@ export function parseEncryptionKey(value: string): Buffer | null {
   return bytes.length === 32 ? bytes : null
 }
 
+/** `sslmode` values with which node-postgres (and libpq) will not fall back to a plain connection. */
+const TLS_SSLMODES = new Set(['require', 'verify-ca', 'verify-full'])
+
+/**
+ * How a DATABASE_URL reaches PostgreSQL: `local` (a Unix socket, or a loopback address, which never leaves the
+ * machine), `tls` (the URL asks for TLS: `sslmode=require`, `verify-ca` or `verify-full`, or `ssl=true`), or
+ * `plaintext` (anything else, `sslmode=prefer` included, which falls back to plain text). A `host` query
+ * parameter overrides the URL's host, as node-postgres reads it (pg-connection-string).
+ */
+export function databaseTransport(databaseUrl: string): 'local' | 'tls' | 'plaintext' {
+  let url: URL
+  try {
+    url = new URL(databaseUrl)
+  } catch {
+    return 'plaintext'
+  }
+  const params = url.searchParams
+  const sslmode = params.get('sslmode')?.toLowerCase()
+  const ssl = params.get('ssl')?.toLowerCase()
+  if ((sslmode && TLS_SSLMODES.has(sslmode)) || ssl === 'true' || ssl === '1') return 'tls'
+  let host = params.get('host') ?? decodeURIComponent(url.hostname)
+  host = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+  if (host === '' || host.startsWith('/')) return 'local'
+  if (host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))) return 'local'
+  return 'plaintext'
+}
+
+/** True when DATABASE_ALLOW_PLAINTEXT lets a production database connection go unencrypted: warn at start. */
+export function plaintextDatabaseAllowed(env: Pick<Env, 'NODE_ENV' | 'DATABASE_URL' | 'DATABASE_ALLOW_PLAINTEXT'>): boolean {
+  return env.NODE_ENV === 'production' && env.DATABASE_ALLOW_PLAINTEXT && env.DATABASE_URL !== undefined && databaseTransport(env.DATABASE_URL) === 'plaintext'
+}
+
 function encryptionKey(name: string) {
   return z
     .string()
@@ -52,6 +84,14 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /**
+   * In production, a DATABASE_URL naming another machine must ask for TLS (databaseTransport) unless this is
+   * `true`, for a database reached over a private network; the start then logs a warning (ASVS 5.0 12.3.1).
+   */
+  DATABASE_ALLOW_PLAINTEXT: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   PGLITE_DIR: z.string().default('./data/pglite'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Public origin, e.g. https://insight.example.gov.uk; used for absolute links and the Origin check. */
@@ -129,19 +169,33 @@ const envSchema = z.object({
 }).refine((env) => !env.NOTIFY_API_KEY || env.NOTIFY_TEMPLATE_ID, {
   message: 'NOTIFY_TEMPLATE_ID is needed with NOTIFY_API_KEY',
   path: ['NOTIFY_TEMPLATE_ID'],
-}).transform((env) => ({ ...env, SEED_DEMO: env.SEED_DEMO ?? env.DATABASE_URL === undefined }))
+}).refine(
+  (env) => env.NODE_ENV !== 'production' || !env.DATABASE_URL || env.DATABASE_ALLOW_PLAINTEXT || databaseTransport(env.DATABASE_URL) !== 'plaintext',
+  {
+    message:
+      'in production the connection to a PostgreSQL server on another machine must use TLS. Add ?sslmode=verify-full to ' +
+      'DATABASE_URL (with &sslrootcert=/path/to/ca.pem for a private certificate authority), or set ' +
+      'DATABASE_ALLOW_PLAINTEXT=true if the database is reached only over a private network',
+    path: ['DATABASE_URL'],
+  },
+).transform((env) => ({ ...env, SEED_DEMO: env.SEED_DEMO ?? env.DATABASE_URL === undefined }))
 
 export type Env = z.infer<typeof envSchema>
 
 let cached: Env | undefined
 
-export function getEnv(): Env {
-  if (cached) return cached
-  const parsed = envSchema.safeParse(process.env)
+/** Parse an environment without caching it; throws the start-up error (every problem, one a line) when invalid. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = envSchema.safeParse(source)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
     throw new Error(`Invalid environment:\n${problems}`)
   }
-  cached = parsed.data
+  return parsed.data
+}
+
+export function getEnv(): Env {
+  if (cached) return cached
+  cached = parseEnv(process.env)
   return cached
 }

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { getEnv } from '#app/env.server.ts'
+import { getEnv, plaintextDatabaseAllowed } from '#app/env.server.ts'
 import { startJobs } from '#app/services/jobs.server.ts'
 import { log, logError } from '#app/utils/logger.server.ts'
 import { openDatabase } from '#db/client.ts'
@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const envFile = path.join(process.cwd(), '.env')
   if (existsSync(envFile)) process.loadEnvFile(envFile)
   const env = getEnv()
+  // As at the server's start (server/start.ts): a production connection without TLS is allowed only explicitly.
+  if (plaintextDatabaseAllowed(env)) log('warn', { event: 'database.plaintext', reason: 'DATABASE_ALLOW_PLAINTEXT' })
   if (!env.DATABASE_URL) throw new Error('npm run worker needs DATABASE_URL: on embedded PGlite the web server runs the jobs itself')
   const handle = await openDatabase({ url: env.DATABASE_URL, poolMax: 4, onPoolError: (error) => logError('db.pool_error', error) })
   await handle.migrate()

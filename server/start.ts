@@ -10,7 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
-import { getEnv } from '../app/env.server.ts'
+import { getEnv, plaintextDatabaseAllowed } from '../app/env.server.ts'
 import { closeDatabase, getDatabaseHandle } from '../app/utils/db.server.ts'
 import { log, logError, routeConsoleThroughLogger } from '../app/utils/logger.server.ts'
 import { clientKeyFor } from '../app/utils/submission-limits.server.ts'
@@ -71,6 +71,8 @@ async function main() {
   // From here on, console.* from Remix, React Router and Express is a structured, allow-listed line
   // (app/utils/logger.server.ts); the banner below is written to stdout on purpose.
   routeConsoleThroughLogger()
+  // A production database on another machine without TLS starts only when asked to (app/env.server.ts): say so.
+  if (plaintextDatabaseAllowed(env)) log('warn', { event: 'database.plaintext', reason: 'DATABASE_ALLOW_PLAINTEXT' })
   const handle = await getDatabaseHandle()
   // Seal any secret stored before encryption (or under TOTP_ENCRYPTION_KEY_PREVIOUS) with the current key.
   const sealed = await resealStoredTotpSecrets(handle.db)
