@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs'
+import { sql } from 'drizzle-orm'
 import { unzipSync } from 'fflate'
 import { extractText, getDocumentProxy } from 'unpdf'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,9 +8,11 @@ import { loadExportContext, type ExportContext } from '#app/services/export-cont
 import { createEvidencePack } from '#app/services/export-pack.server.ts'
 import { buildEvidencePdf, loadPdfInput, type BuiltPdf } from '#app/services/export-pdf/evidence-pack-pdf.server.ts'
 import { CORE_ELEMENTS } from '#app/services/export-pdf/cse-map.server.ts'
+import { rowsOf } from '#db/client.ts'
 import { findOrganisationBySlug } from '#db/queries/accounts.ts'
 import { insertAction } from '#db/queries/actions.ts'
 import { getEvidencePack } from '#db/queries/exports.ts'
+import { codeComments, createTheme } from '#db/queries/themes.ts'
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
 import { DEMO_ORGANISATION, DEMO_SURVEY_SLUG, seedDemo } from '#db/seed.ts'
 import { artifactPath } from '#tests/support/browser.ts'
@@ -74,6 +77,18 @@ beforeAll(async () => {
     waveBefore: null,
     waveAfter: null,
   })
+  // one comment theme, coded on every comment of the survey, so the PDF has its themes section
+  const theme = (await createTheme(test.db, { organisationId, surveyId: found.survey.id, createdBy: null }, { name: 'Waiting', keywords: [] }))!
+  const commented = rowsOf<{ id: string }>(
+    await test.db.execute(sql`select id::text as id from responses where organisation_id = ${organisationId}::uuid`),
+  )
+  await codeComments(
+    test.db,
+    { organisationId, surveyId: found.survey.id, seriesId: found.survey.seriesId },
+    [theme.id],
+    commented.map((r) => ({ responseId: r.id, question: 'improve' })),
+    null,
+  )
   loaded = (await loadExportContext(test.db, organisationId, found.survey.id, {
     organisationName: DEMO_ORGANISATION.name,
   }))!
@@ -148,6 +163,14 @@ describe('PDF evidence pack', () => {
     expect(text).toContain('Answer the phone within five rings')
     expect(text).toMatch(/percentage points \(95% interval .*\): (a clear increase|a clear decrease|no clear change)\./)
     expect(text).toContain('Gwasanaeth cwsmeriaid: ŵyr ac ŷd')
+  })
+
+  it('has the comment themes section, with the themes table of the export', () => {
+    const page = built.sectionPages['comment-themes']
+    expect(page).toBeDefined()
+    expect(pages[page! - 1]).toContain('Comment themes by customer group and by driver')
+    expect(pages.slice(page! - 1).join(' ')).toContain('Waiting')
+    expect(built.cseMap.find((e) => e.element === '1.3.5')!.sections.map((s) => s.id)).toContain('comment-themes')
   })
 
   it('ends with the methods note', () => {
