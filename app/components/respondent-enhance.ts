@@ -1,4 +1,4 @@
-import { useFetcher, useNavigation } from '@remix-run/react'
+import { useFetcher, useNavigation, useSubmit } from '@remix-run/react'
 import { useEffect, useRef, useState, type RefObject } from 'react'
 import type { FormStep, FormValues, PageView } from '#app/services/respondent-pages.server.ts'
 
@@ -99,6 +99,8 @@ interface Stored {
   clientId: string
   values: FormValues
   savedAt: number
+  /** The part the respondent had reached (index into the form's parts; the server decides if it is shown). */
+  page?: number
 }
 
 function readStored(key: string): Stored | null {
@@ -140,6 +142,9 @@ function untouched(fields: Field[]): boolean {
  * page is opened again before sending: only into questions that are empty and untouched, never over an
  * answer. The saved copy is removed when the answers are sent. Returns the response's key (the restored one,
  * so a restored response is still one response) and the restored answers of other parts, to ride along.
+ * The part the respondent had reached comes back too: the page posts every answer with `intent=open` and the
+ * saved part, and the server shows that part if it is visible for these answers, else the next one that is
+ * (app/routes/s.$slug.server.ts); nothing is checked until Next, and Send checks every part.
  */
 export function useAutosave(
   formRef: RefObject<HTMLFormElement | null>,
@@ -152,6 +157,7 @@ export function useAutosave(
   const [adopted, setAdopted] = useState<string | null>(null)
   const [restored, setRestored] = useState<FormValues>({})
   const navigation = useNavigation()
+  const submit = useSubmit()
 
   useEffect(() => {
     const form = formRef.current
@@ -176,6 +182,14 @@ export function useAutosave(
     setRestored(others)
     setAdopted(stored.clientId)
     changed?.dispatchEvent(new Event('change', { bubbles: true }))
+    if (fresh && typeof stored.page === 'number' && Number.isInteger(stored.page) && stored.page !== step.view.page) {
+      const body = new FormData(form)
+      for (const [name, list] of Object.entries(others)) for (const value of list) body.append(name, value)
+      body.set('clientId', stored.clientId)
+      body.set('page', String(stored.page))
+      body.set('intent', 'open')
+      submit(body, { method: 'post', replace: true, preventScrollReset: true })
+    }
     // Once, on first load: later steps carry every answer in the form itself.
   }, [])
 
@@ -186,7 +200,9 @@ export function useAutosave(
     const save = () => {
       const clientId = (form.elements.namedItem('clientId') as HTMLInputElement | null)?.value ?? ''
       try {
-        window.localStorage.setItem(key, JSON.stringify({ clientId, values: answersIn(form), savedAt: Date.now() } satisfies Stored))
+        const page = Number((form.elements.namedItem('page') as HTMLInputElement | null)?.value)
+        const stored: Stored = { clientId, values: answersIn(form), savedAt: Date.now(), page: Number.isInteger(page) ? page : 0 }
+        window.localStorage.setItem(key, JSON.stringify(stored))
       } catch {
         // Storage full or refused (private browsing): the answers are still in the form.
       }

@@ -211,6 +211,9 @@ async function handleFormSubmissionUnguarded(request: Request, slug: string, cli
   }
   // Another language: keep every answer posted, check nothing, and show the same part in that language.
   if (switchTo) return data<StepResult>({ ...step(page), languageSwitched: true })
+  // The page's script reopens the part the respondent had reached (answers kept on the device): show it if it
+  // is visible for these answers, else the next that is. Nothing is checked; Next and Send check.
+  if (intent === 'open') return data<StepResult>(step(page))
   if (intent === 'previous') return data<StepResult>(step(neighbourPage(ctx, values, page, -1) ?? page))
 
   if (intent === 'save') {

@@ -159,3 +159,40 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('error pages in the language the
     expect(chosen).toContain(errorText.en.title404)
   })
 })
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('answers kept on the device', () => {
+  it('bring back the part the respondent had reached, with its answers', async () => {
+    const ctx = await browser.newContext(PHONE)
+    const page = await ctx.newPage()
+    await page.goto(`${server.url}/s/demo`)
+    await respondentEnhanced(page)
+    await page.locator('button[name=intent][value=next]').click()
+    await expect.poll(() => heading(page)).toMatch(/^Part 2 of/)
+    const part2 = await tickLastChoices(page)
+    expect(Object.keys(part2).length).toBeGreaterThan(0)
+    // Kept on the device once ticked (app/components/respondent-enhance.ts).
+    await page.waitForFunction((names) => {
+      const raw = window.localStorage.getItem('cse-insight:answers:demo')
+      const values = raw ? (JSON.parse(raw) as { values: Record<string, string[]> }).values : {}
+      return names.every((name) => (values[name] ?? []).length > 0)
+    }, Object.keys(part2))
+    await page.close()
+
+    // The page opened again on this device: the same part, its answers ticked, no error.
+    const again = await ctx.newPage()
+    await again.goto(`${server.url}/s/demo`)
+    await respondentEnhanced(again)
+    await expect.poll(() => heading(again)).toMatch(/^Part 2 of/)
+    for (const [name, value] of Object.entries(part2))
+      expect(await again.locator(`input[name="${name}"][value="${value}"]`).isChecked(), name).toBe(true)
+    expect(await again.locator('.error-summary').count()).toBe(0)
+    await again.locator('button[name=intent][value=next]').click()
+    await expect.poll(() => heading(again)).toMatch(/^Part 3 of/)
+    await walkRespondentForm(again)
+    const receipt = (await again.locator('.receipt').textContent())!.trim()
+    const stored = await storedResponse(server.databaseUrl!, receipt)
+    const storedAsText = Object.fromEntries(Object.entries(stored!.answers).map(([k, v]) => [k, String(v)]))
+    expect(storedAsText).toMatchObject(part2)
+    await ctx.close()
+  })
+})
