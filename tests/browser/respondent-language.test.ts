@@ -43,6 +43,12 @@ async function tickLastChoices(page: Page): Promise<Record<string, string>> {
   return given
 }
 
+/** The response whose receipt the thank-you page shows, its answers as text. */
+async function storedOnThanksPage(page: Page) {
+  const stored = await storedResponse(server.databaseUrl!, (await page.locator('.receipt').textContent())!.trim())
+  return { answers: Object.fromEntries(Object.entries(stored!.answers).map(([k, v]) => [k, String(v)])), segments: stored!.segments }
+}
+
 describe.skipIf(!process.env.TEST_DATABASE_URL)('switching language mid-survey', () => {
   for (const javaScriptEnabled of [false, true]) {
     const mode = javaScriptEnabled ? 'with JavaScript' : 'with JavaScript disabled'
@@ -86,11 +92,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('switching language mid-survey',
       await page.locator('button[name=intent][value=next]').click()
       await expect.poll(() => heading(page)).toMatch(/^Rhan 3 o/)
       await walkRespondentForm(page)
-      const receipt = (await page.locator('.receipt').textContent())!.trim()
-      const stored = await storedResponse(server.databaseUrl!, receipt)
-      const storedAsText = Object.fromEntries(Object.entries(stored!.answers).map(([k, v]) => [k, String(v)]))
-      expect(storedAsText).toMatchObject(given)
-      expect(stored!.segments.channel).toBe('phone')
+      const stored = await storedOnThanksPage(page)
+      expect(stored.answers).toMatchObject(given)
+      expect(stored.segments.channel).toBe('phone')
       await ctx.close()
     })
   }
@@ -189,10 +193,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('answers kept on the device', ()
     await again.locator('button[name=intent][value=next]').click()
     await expect.poll(() => heading(again)).toMatch(/^Part 3 of/)
     await walkRespondentForm(again)
-    const receipt = (await again.locator('.receipt').textContent())!.trim()
-    const stored = await storedResponse(server.databaseUrl!, receipt)
-    const storedAsText = Object.fromEntries(Object.entries(stored!.answers).map(([k, v]) => [k, String(v)]))
-    expect(storedAsText).toMatchObject(part2)
+    expect((await storedOnThanksPage(again)).answers).toMatchObject(part2)
     await ctx.close()
   })
 })
