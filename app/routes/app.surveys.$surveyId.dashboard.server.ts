@@ -112,7 +112,10 @@ export async function loadDashboardPage(request: Request, surveyId: string): Pro
     completed.map(async (a) => ({
       id: a.id,
       title: a.title,
-      evidence: await actionEvidence(db, ctx.organisationId, surveyId, a, filtered ? null : dashboard, dashboard.meta),
+      evidence: await actionEvidence(db, ctx.organisationId, surveyId, a, filtered ? null : dashboard, dashboard.meta, {
+        weighted: query.weighted,
+        confidence: query.confidence,
+      }),
     })),
   )
   return {

@@ -1,7 +1,7 @@
 import type { InsightReport, ReportCell, TrendChange } from '#analysis/insight-report-types.ts'
 import type { Database } from '#db/client.ts'
 import type { SurveyActionRow } from '#db/queries/actions.ts'
-import { loadInsight } from './insight.server.ts'
+import { loadInsight, type InsightOptions } from './insight.server.ts'
 
 /*
  * The evidence of a completed action (CSE 1.3.5, issue 14 item 2): its measure in the wave before and the wave
@@ -53,6 +53,8 @@ export async function actionEvidence(
   action: SurveyActionRow,
   dashboard: Pick<InsightReport, 'meta' | 'trends'> | null,
   meta: Pick<InsightReport['meta'], 'overall' | 'ratings'>,
+  /** the weighting and confidence of the view at hand, so evidence for other waves matches its report */
+  view: Pick<InsightOptions, 'weighted' | 'confidence'> = {},
 ): Promise<ActionEvidence> {
   const measure = evidenceMeasure(action, meta.overall)
   if (!measure) return none('not_applicable', 'No measure is tracked for this action.')
@@ -73,6 +75,7 @@ export async function actionEvidence(
     report = { ...dashboard, status: 'ok', withheldReason: null }
   else {
     const insight = await loadInsight(db, organisationId, surveyId, {
+      ...view,
       filters: {
         waves: [action.waveBefore, action.waveAfter],
         ...(segment !== null && value !== null ? { segments: { [segment]: [value] } } : {}),

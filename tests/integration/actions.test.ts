@@ -136,6 +136,27 @@ describe('actions: you said, we did', () => {
     expect(d.actions[0]!.evidence.change).toEqual(trend.change)
   })
 
+  it('the unweighted dashboard shows evidence worked out unweighted too, also where it reads other waves or a group', async () => {
+    const d = (await dashboardLoader({
+      request: new Request(`http://localhost/app/surveys/${surveyId}/dashboard?weighted=0`, { headers: { Cookie: analystCookie } }),
+      params: { surveyId },
+      context: {},
+    })) as Awaited<ReturnType<typeof dashboardLoader>>
+    const [timeliness, parking] = d.actions.map((a) => a.evidence)
+    // the dashboard's own trend (the same two waves): reused as it is
+    expect(timeliness!.change).toEqual(d.dashboard.trends.find((t) => t.rating === 'timeliness')!.change)
+    expect(timeliness!.change!.method).not.toBe('design-based')
+    // a group finding is read as a report of that group: it follows the dashboard's weighting, not the default
+    expect(parking!.status).toBe('ok')
+    expect(parking!.change!.method).not.toBe('design-based')
+    const weighted = (await dashboardLoader({
+      request: new Request(`http://localhost/app/surveys/${surveyId}/dashboard`, { headers: { Cookie: analystCookie } }),
+      params: { surveyId },
+      context: {},
+    })) as Awaited<ReturnType<typeof dashboardLoader>>
+    expect(weighted.actions[1]!.evidence.change!.method).toBe('design-based')
+  })
+
   it('the public page lists completed actions marked public, and only those, in the reader’s language', async () => {
     const org = (await test.db.select().from(organisations).where(eq(organisations.id, organisationId)))[0]!
     await publishResults(test.db, { organisationId, organisationName: org.name, userId }, surveyId, { kind: 'wave', wave: '2026' })
