@@ -28,7 +28,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function sameValue(allowed: string | number, given: unknown): boolean {
   // Choice values keep their JSON type: 5 and "5" are the same answer on a rating, so accept either
   // spelling but store the definition's own value.
+  if (typeof given !== 'string' && typeof given !== 'number') return false // String() of a hostile object throws
   return allowed === given || String(allowed) === String(given)
+}
+
+/** An answer as text for a message: strings and numbers as they are, anything else by its kind. */
+function shown(value: unknown): string {
+  return (typeof value === 'string' || typeof value === 'number' ? String(value) : Array.isArray(value) ? 'list' : typeof value).slice(0, 40)
 }
 
 type ValidationText = (typeof validationText)[Lang]
@@ -43,7 +49,7 @@ function checkQuestion(q: QuestionDescriptor, value: unknown, t: ValidationText,
       const match = q.allowed.find((a) => sameValue(a, value))
       if (match !== undefined) return { value: match }
       if (q.otherValue !== undefined && sameValue(q.otherValue, value)) return { value: q.otherValue }
-      return { problem: t.notOffered(label, String(value).slice(0, 40)) }
+      return { problem: t.notOffered(label, shown(value)) }
     }
     case 'checkbox': {
       if (!Array.isArray(value)) return { problem: t.needsList(label) }
@@ -52,7 +58,7 @@ function checkQuestion(q: QuestionDescriptor, value: unknown, t: ValidationText,
         const match =
           q.allowed.find((a) => sameValue(a, item)) ??
           (q.otherValue !== undefined && sameValue(q.otherValue, item) ? q.otherValue : undefined)
-        if (match === undefined) return { problem: t.notOffered(label, String(item).slice(0, 40)) }
+        if (match === undefined) return { problem: t.notOffered(label, shown(item)) }
         if (out.some((o) => sameValue(o, match))) return { problem: t.tickedTwice(label) }
         out.push(match)
       }
@@ -139,7 +145,16 @@ export function validateAnswers(
   for (const [name, value] of Object.entries(rawAnswers)) {
     if (survey.questions.has(name) && !isEmpty(value) && !bySegment.has(name)) given[name] = value
   }
-  const visible = visibleQuestionNames(survey, given)
+  // Conditions see only answers of the right shape: survey-core's comparison turns values into primitives, and a
+  // hostile object (say {"toString": "x"}) throws there (tests/unit/fuzz-validate-import.test.ts). An answer
+  // that fails its check is reported below if its question is visible.
+  const wellFormed: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(given)) {
+    const q = survey.questions.get(name)!
+    const checked = checkQuestion(q, value, t, titleOf(q))
+    if (!checked.problem) wellFormed[name] = checked.value
+  }
+  const visible = visibleQuestionNames(survey, wellFormed)
 
   const answers: Record<string, unknown> = {}
   for (const q of survey.questions.values()) {
@@ -166,7 +181,7 @@ export function validateAnswers(
       continue
     }
     if (typeof value !== 'string' || value.length > MAX_SEGMENT_LENGTH || !spec.values.some((v) => v.value === value)) {
-      problems.push({ question: `segments.${param}`, message: t.badSegment(String(value).slice(0, 40), spec.label) })
+      problems.push({ question: `segments.${param}`, message: t.badSegment(shown(value), spec.label) })
       continue
     }
     segments[param] = value

@@ -55,6 +55,23 @@ describe('validateAnswers (fuzz)', () => {
     )
   })
 
+  it('refuses objects whose toString is not a function, as answers, list items or segments, without throwing', () => {
+    // fast-check found this (seed 874544280): a condition (visibleIf) compared such an object and survey-core
+    // threw "Cannot convert object to primitive value". JSON.parse makes such objects from any request body.
+    const hostile = JSON.parse('{"toString": "x", "valueOf": "y"}') as unknown
+    const cases: Array<[unknown, unknown]> = [
+      [{ gender_identity: hostile, religion: [hostile], delivery: [['a']] }, { channel: 'online' }],
+      [{ overall: 4, ethnic_group: hostile, reduced_activity: [hostile] }, {}],
+      [{ overall: hostile }, {}],
+      [{ overall: 4 }, { channel: hostile }],
+      [{ __proto__: null, gender_identity: hostile }, { x: '' }],
+    ]
+    for (const [answers, segments] of cases) {
+      const result = validateAnswers(descriptor, metadata, answers, segments, { enforceRequired: false })
+      expect(result.ok).toBe(false)
+    }
+  })
+
   it('refuses unknown questions, out-of-range ratings, wrong types, huge strings and broken encodings', () => {
     fc.assert(
       fc.property(
