@@ -9,11 +9,11 @@ import { defineConfig } from 'vitest/config'
 // key, used nowhere else; tests/integration/totp-secret-encryption.test.ts covers the key file made without it.
 const env = { TOTP_ENCRYPTION_KEY: 'dGVzdC1vbmx5IGtleTogY3NlLWluc2lnaHQgdG90cCE=' }
 
-// Two files at a time in every project. Vitest's default in `run` mode is one fewer worker than CPUs, which on
-// the 2-core CI machine is one: every suite ran file after file, while a file spends much of its time waiting
-// (on PGlite's single thread, a PostgreSQL server process, a spawned app server or chromium). Each file has its
-// own database (tests/support/database.ts, tests/support/server.ts) and its own ports, so files do not share
-// state.
+// Two files at a time in the database suites. Vitest's default in `run` mode is one fewer worker than CPUs,
+// which on the 2-core CI machine is one, while a file spends much of its time waiting (on PGlite's single
+// thread or a PostgreSQL server process). Each file has its own database (tests/support/database.ts), so files
+// do not share state. The browser suite stays one file at a time: each file runs chromium and an app server,
+// and two at once on 2 cores took 814 s instead of about 540 s and timed out a sign-in (CI run of 2026-12-03).
 const maxWorkers = 2
 
 export default defineConfig({
@@ -54,7 +54,7 @@ export default defineConfig({
           // expect.poll waits for the page to show a result (a server round trip and a React commit). Its 1 s
           // default failed on a busy machine (tests/browser/builder-logic.test.ts, load average near 30).
           expect: { poll: { timeout: 15_000 } },
-          maxWorkers,
+          fileParallelism: false,
         },
       },
     ],
