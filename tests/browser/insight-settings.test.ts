@@ -31,9 +31,16 @@ async function signIn(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Sign in' }).click()
   // Admins sign in with two factors (tests/support/sign-in.ts).
   await finishSignIn(page, server.url, DEMO_ADMIN)
-  const href = await page.locator('a[href^="/app/surveys/"]').evaluateAll((links) =>
-    links.map((a) => a.getAttribute('href')!).find((h) => /^\/app\/surveys\/[0-9a-f-]{36}/.test(h)),
-  )
+  // The survey list may not have rendered when the URL changes: wait for a survey's own link.
+  let href: string | undefined
+  await expect
+    .poll(async () => {
+      href = await page.locator('a[href^="/app/surveys/"]').evaluateAll((links) =>
+        links.map((a) => a.getAttribute('href')!).find((h) => /^\/app\/surveys\/[0-9a-f-]{36}/.test(h)),
+      )
+      return href !== undefined
+    })
+    .toBe(true)
   return href!.match(/[0-9a-f-]{36}/)![0]
 }
 
