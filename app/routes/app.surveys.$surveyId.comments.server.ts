@@ -1,10 +1,11 @@
 import { loadInsight } from '#app/services/insight.server.ts'
-import { commentQuestionsOf } from '#app/services/comment-questions.server.ts'
+import { commentQuestionsOf, heldBackOf } from '#app/services/comment-questions.server.ts'
 import { label } from '#app/services/survey-labels.server.ts'
 import { parseMetadata } from '#app/services/survey-definition.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { can } from '#app/utils/permissions.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { getReportingThresholds } from '#db/queries/aggregates.ts'
 import { COMMENTS_PAGE_SIZE, listComments } from '#db/queries/comments.ts'
 import { getSurveyForOrganisation, getVersion } from '#db/queries/surveys.ts'
 import { listThemes, themesOfComments } from '#db/queries/themes.ts'
@@ -95,13 +96,13 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
         })
       : unfiltered
   const viewReport = view?.report ?? null
-  const thresholds = report?.meta.thresholds ?? { lowBase: 50, suppress: 10 }
-  const hidden = !viewReport || !viewReport.overall.commentsShown
-  // Groups (and waves) the view's report holds back: their respondents' comments are left out of the list.
-  const exclude: Record<string, string[]> = {}
-  const heldBackRows = viewReport ? viewReport.rows.filter((r) => !r.commentsShown) : []
-  for (const row of heldBackRows) (exclude[row.by] ??= []).push(row.group)
-  const heldBackWaves = viewReport ? viewReport.waves.filter((w) => !w.commentsShown) : []
+  // The thresholds the engine used (the organisation's, db/queries/aggregates.ts getReportingThresholds); without
+  // a report, the same organisation setting the engine would use, so the page's note never has its own figure.
+  const thresholds = report?.meta.thresholds ?? (await getReportingThresholds(db, ctx.organisationId))
+  // Groups (and waves) the view's report holds back: their respondents' comments are left out of the list
+  // (the rule shared with the themes page, app/services/comment-questions.server.ts heldBackOf).
+  const held = heldBackOf(viewReport)
+  const hidden = held.hidden
   const result = hidden
     ? { comments: [], total: 0 }
     : await listComments(
@@ -110,8 +111,8 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
         {
           waves: query.waves,
           segments,
-          exclude,
-          excludeWaves: heldBackWaves.map((w) => w.group),
+          exclude: held.exclude,
+          excludeWaves: held.excludeWaves,
           questions: selectedQuestions,
           search: query.search,
         },
@@ -154,8 +155,8 @@ export async function loadCommentsPage(request: Request, surveyId: string) {
     heldBack: hidden
       ? []
       : [
-          ...heldBackRows.map((r) => `${r.byLabel}: ${r.groupLabel}`),
-          ...heldBackWaves.map((w) => `Wave: ${w.groupLabel}`),
+          ...held.rows.map((r) => `${r.byLabel}: ${r.groupLabel}`),
+          ...held.waves.map((w) => `Wave: ${w.groupLabel}`),
         ],
     total: result.total,
     pageSize: COMMENTS_PAGE_SIZE,

@@ -1,4 +1,4 @@
-import type { InsightReport } from '#analysis/insight-report-types.ts'
+import type { InsightReport, ReportRow } from '#analysis/insight-report-types.ts'
 import { listQuestions } from '#templates/definition.ts'
 import type { TemplateMetadata } from '#templates/metadata.ts'
 import { label, textOf } from './survey-labels.server.ts'
@@ -43,22 +43,41 @@ export function commentQuestionsOf(definition: unknown, metadata: TemplateMetada
   return out
 }
 
+/** A group (or wave) whose comments a report holds back, with its labels for the note that says so. */
+export interface HeldBackGroup {
+  by: string
+  byLabel: string
+  group: string
+  groupLabel: string
+}
+
 /**
  * The respondents a comment list of this report must leave out: the groups and waves whose comments the report
  * holds back (ReportRow.commentsShown), so that no list shows a small group's comments. `hidden` when the report
- * holds back the comments of everyone in it.
+ * holds back the comments of everyone in it. `rows` and `waves` are the held-back groups with their labels, in
+ * the report's order, for a page that says which groups it leaves out.
  */
 export function heldBackOf(report: InsightReport | null): {
   hidden: boolean
   exclude: Record<string, string[]>
   excludeWaves: string[]
+  rows: HeldBackGroup[]
+  waves: HeldBackGroup[]
 } {
   const exclude: Record<string, string[]> = {}
-  if (!report) return { hidden: true, exclude, excludeWaves: [] }
-  for (const row of report.rows) if (!row.commentsShown) (exclude[row.by] ??= []).push(row.group)
+  if (!report) return { hidden: true, exclude, excludeWaves: [], rows: [], waves: [] }
+  const heldBack = (rows: ReadonlyArray<ReportRow>): HeldBackGroup[] =>
+    rows
+      .filter((r) => !r.commentsShown)
+      .map((r) => ({ by: r.by, byLabel: r.byLabel, group: r.group, groupLabel: r.groupLabel }))
+  const rows = heldBack(report.rows)
+  for (const row of rows) (exclude[row.by] ??= []).push(row.group)
+  const waves = heldBack(report.waves)
   return {
     hidden: !report.overall.commentsShown,
     exclude,
-    excludeWaves: report.waves.filter((w) => !w.commentsShown).map((w) => w.group),
+    excludeWaves: waves.map((w) => w.group),
+    rows,
+    waves,
   }
 }

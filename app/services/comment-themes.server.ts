@@ -1,6 +1,7 @@
 import type { InsightReport } from '#analysis/insight-report-types.ts'
 import { themeFrequency, type ThemeBreakdown, type ThemeFrequency } from '#analysis/theme-frequency.ts'
 import type { Database } from '#db/client.ts'
+import { getReportingThresholds } from '#db/queries/aggregates.ts'
 import { countCodedComments, listThemes, type ThemeRow, type ThemeScope } from '#db/queries/themes.ts'
 import type { CommentQuestion } from './comment-questions.server.ts'
 import { label } from './survey-labels.server.ts'
@@ -70,7 +71,8 @@ export async function loadSurveyThemes(
     breakdowns,
     overallShown: report?.overall.commentsShown ?? false,
     confidence: report?.meta.confidence ?? 0.95,
-    thresholds: report?.meta.thresholds ?? { lowBase: 50, suppress: 10 },
+    // the engine's thresholds; without a report, the organisation's setting the engine would use
+    thresholds: report?.meta.thresholds ?? (await getReportingThresholds(db, scope.organisationId)),
   })
   return { themes, frequency }
 }

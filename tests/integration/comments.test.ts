@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loader } from '#app/routes/app.surveys.$surveyId.comments.tsx'
 import { startSession } from '#app/utils/auth.server.ts'
@@ -7,6 +7,7 @@ import { addMembership, createOrganisation, createUser } from '#db/queries/accou
 import { likePattern } from '#db/queries/comments.ts'
 import { storeResponse } from '#db/queries/responses.ts'
 import { createSurvey, publishSurvey } from '#db/queries/surveys.ts'
+import { organisations } from '#db/schema.ts'
 import { composeSurvey } from '#templates/index.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { createTenant, type Tenant } from '#tests/support/security-fixtures.ts'
@@ -200,6 +201,32 @@ describe('comments page', () => {
     expect(own.survey.id).toBe(other.surveyId)
     const mine = await open('?q=private+comment')
     expect(mine.total).toBe(0)
+  })
+
+  it('takes its thresholds from the organisation’s settings, as the engine does, even for a survey without a rating', async () => {
+    // No rating question: no report, so the page's note must still give the organisation's threshold (5), not 10.
+    const org = await createOrganisation(test.db, `comments-t-${randomUUID().slice(0, 8)}`, 'Threshold Council')
+    await test.db
+      .update(organisations)
+      .set({ settings: { smallBase: { lowBase: 30, suppress: 5 } } })
+      .where(eq(organisations.id, org.id))
+    const user = await createUser(test.db, `viewer.${randomUUID().slice(0, 8)}@example.test`, 'Viewer', 'x')
+    await addMembership(test.db, org.id, user.id, 'viewer')
+    const as = (await startSession(user.id, org.id)).split(';')[0]!
+    const { metadata } = composeSurvey(['core-satisfaction'], { title: 'Comments only' })
+    const survey = await createSurvey(test.db, {
+      organisationId: org.id,
+      slug: `comments-only-${randomUUID().slice(0, 8)}`,
+      title: 'Comments only',
+      wave: '2026',
+      templateId: 'core-satisfaction',
+      definition: { pages: [{ name: 'p1', elements: [{ type: 'comment', name: 'anything_else', title: 'Anything else?' }] }] },
+      metadata: { ...metadata, ratings: {}, comments: [] },
+    })
+    const page = await open('', as, survey.id)
+    expect(page.hidden).toBe(true)
+    expect(page.hiddenNote).toMatch(/no rating question/)
+    expect(page.thresholds).toEqual({ lowBase: 30, suppress: 5 })
   })
 
   it('lets every role read but nobody without a session', async () => {
