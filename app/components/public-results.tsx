@@ -190,7 +190,8 @@ export function PublicResults({ data }: { data: ResultsPageData }) {
               <ul>
                 {actions.map((a) => (
                   <li key={a.id}>
-                    {a.wording}
+                    {/* an action without Welsh wording shows its English on the Welsh page: marked as English */}
+                    {a.wordingLang === lang ? a.wording : <span lang={a.wordingLang}>{a.wording}</span>}
                     {a.completedAt ? <span className="small"> ({t.completedOn(dateText(a.completedAt, lang))})</span> : null}
                   </li>
                 ))}

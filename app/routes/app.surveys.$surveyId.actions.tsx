@@ -171,7 +171,7 @@ export default function ActionsPage() {
       <p>
         Record what you change because of a finding. For a completed action, its measure is compared between the
         wave before and the wave after it, with the change tested (CSE 1.3.5). Completed actions marked “show
-        publicly” appear on the public results page.
+        publicly” appear on the public results page from its next publication (Publish results).
       </p>
       {search.get('saved') ? (
         <p className="notice success" role="status">

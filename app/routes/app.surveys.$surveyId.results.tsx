@@ -35,7 +35,8 @@ export default function PublishResultsPage() {
         <a href={publicUrl}>{publicUrl}</a>, in English and Welsh, with no sign-in. The figures are frozen as the
         dashboard shows them at that moment (weighted when a population profile is set, with the same
         suppression). A new publication replaces it as the latest; earlier ones stay listed. Completed actions
-        marked “show publicly” appear under “You said, we did”.
+        marked “show publicly” appear under “You said, we did” as they read when you publish: to show a changed or
+        new action, publish again.
       </p>
       {search.get('published') ? (
         <p className="notice success" role="status">

@@ -8,14 +8,14 @@ import { listPublicActions } from '#db/queries/actions.ts'
 import { listResultSnapshots, type ResultSnapshotRow, type SnapshotScope } from '#db/queries/results.ts'
 
 export type { SnapshotScope }
-import type { PublishedResults } from './results-snapshot.server.ts'
+import { publishedActions, type PublishedResults } from './results-snapshot.server.ts'
 
 /*
  * The public results page and its open-data CSV (issue 14, item 1). Both are renderings of a frozen snapshot
  * (app/services/results-snapshot.server.ts): `resultTables` only selects and labels the stored report's published
  * cells, in the stored order, so the page and the CSV carry the same numbers as the dashboard did when the
- * snapshot was published. No login: an organisation is found by its slug, and only published snapshots and
- * completed actions staff chose to show are read.
+ * snapshot was published. No login: an organisation is found by its slug, and only published snapshots are read;
+ * the actions shown ("You said, we did") are those frozen in the snapshot when it was published.
  */
 
 export interface PublicCell {
@@ -188,6 +188,8 @@ function summaryOf(row: ResultSnapshotRow, current: boolean, lang: Lang): Snapsh
 export interface PublicActionView {
   id: string
   wording: string
+  /** the language of `wording` (English where an action has no Welsh wording, on the Welsh page) */
+  wordingLang: Lang
   completedAt: string | null
 }
 
@@ -229,14 +231,15 @@ export async function loadPublicResults(
         content: chosen.content as PublishedResults,
       }
     : null
+  // The actions frozen with the snapshot; a snapshot published before they were frozen reads them live, as then.
+  const frozen = chosen ? (chosen.content as PublishedResults).actions : undefined
   const actions = chosen
-    ? (await listPublicActions(db, organisation.id))
-        .filter((a) => a.seriesId === chosen.seriesId)
-        .map((a) => ({
-          id: a.id,
-          wording: (lang === 'cy' && a.publicWordingCy.trim() !== '' ? a.publicWordingCy : a.publicWording) || a.title,
-          completedAt: a.completedAt?.toISOString() ?? null,
-        }))
+    ? (frozen ?? publishedActions(await listPublicActions(db, organisation.id), chosen.seriesId)).map((a) => ({
+        id: a.id,
+        wording: a.wording[lang].text,
+        wordingLang: a.wording[lang].lang,
+        completedAt: a.completedAt,
+      }))
     : []
   return { organisationName: organisation.name, snapshots, selected, actions }
 }

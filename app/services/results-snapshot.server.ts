@@ -3,6 +3,7 @@ import type { Lang } from '#app/i18n/catalogue.ts'
 import { resultsText } from '#app/i18n/results.ts'
 import type { Database } from '#db/client.ts'
 import { writeAudit } from '#db/queries/accounts.ts'
+import { listPublicActions, type SurveyActionRow } from '#db/queries/actions.ts'
 import type { AggregateFilters } from '#db/queries/aggregates.ts'
 import { insertResultSnapshot, type SnapshotScope } from '#db/queries/results.ts'
 import { loadInsight } from './insight.server.ts'
@@ -12,7 +13,8 @@ import { groupLabelsOf } from './survey-labels.server.ts'
  * Publishing results (issue 14, item 1; docs/decisions/024-published-results-snapshots.md). An analyst publishes
  * a survey for a wave or a period: the insight report of that moment (app/services/insight.server.ts, the same
  * call the dashboard makes) is frozen with its labels in English and Welsh, without its exact estimates, and
- * stored. The public page and its CSV render the stored JSON; nothing is ever recomputed, re-suppressed or
+ * stored, together with the public wording of the series' completed actions ("You said, we did") as they read
+ * at that moment; republishing takes them afresh. The public page and its CSV render the stored JSON; nothing is ever recomputed, re-suppressed or
  * re-ordered for them.
  */
 
@@ -26,6 +28,17 @@ export interface PublishedLabels {
   groups: Record<string, Record<string, string>>
 }
 
+/**
+ * A "You said, we did" action as published: its public wording in each language (the English wording, or the
+ * action's title, where no Welsh wording was given; `cy.lang` says so, for the page's lang attribute) and the
+ * day it was completed. Staff text only: no owner, no finding, no person.
+ */
+export interface PublishedAction {
+  id: string
+  wording: Record<Lang, { text: string; lang: Lang }>
+  completedAt: string | null
+}
+
 /** The frozen content of a published snapshot (result_snapshots.content). */
 export interface PublishedResults {
   version: 1
@@ -36,6 +49,11 @@ export interface PublishedResults {
   serviceSegment: string | null
   labels: Record<Lang, PublishedLabels>
   report: PublicReport
+  /**
+   * The completed actions marked "show publicly" of the survey's series at publication, in completion order.
+   * Absent in snapshots published before actions were frozen (2026-12-03): their page reads the actions live.
+   */
+  actions?: PublishedAction[]
 }
 
 export class PublishRefused extends Error {}
@@ -63,8 +81,26 @@ function segmentLabel(t: Messages, segment: string, fallback: string): string {
   return typeof m === 'string' ? m : fallback.toLowerCase()
 }
 
+/** The public actions of one series as a snapshot stores them (the wording a reader of each language sees). */
+export function publishedActions(rows: ReadonlyArray<SurveyActionRow>, seriesId: string): PublishedAction[] {
+  return rows
+    .filter((a) => a.seriesId === seriesId)
+    .map((a) => {
+      const en = a.publicWording.trim() !== '' ? a.publicWording : a.title
+      return {
+        id: a.id,
+        wording: {
+          en: { text: en, lang: 'en' },
+          cy: a.publicWordingCy.trim() !== '' ? { text: a.publicWordingCy, lang: 'cy' } : { text: en, lang: 'en' },
+        },
+        completedAt: a.completedAt?.toISOString() ?? null,
+      }
+    })
+}
+
 /**
- * Freezes the insight report of a survey for a wave or a period and stores it; audited. Refuses (PublishRefused,
+ * Freezes the insight report of a survey for a wave or a period, with the series' public actions, and stores it;
+ * audited. Refuses (PublishRefused,
  * with a reason in plain English) when the view is withheld or its overall figure is too small to report.
  */
 export async function publishResults(
@@ -118,6 +154,7 @@ export async function publishResults(
     serviceSegment: report.meta.segments.some((s) => s.name === 'service') ? 'service' : null,
     labels: { en: labelsIn('en'), cy: labelsIn('cy') },
     report: published,
+    actions: publishedActions(await listPublicActions(db, staff.organisationId), context.survey.seriesId),
   }
   const row = await insertResultSnapshot(db, {
     organisationId: staff.organisationId,

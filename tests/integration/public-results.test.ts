@@ -14,10 +14,11 @@ import { action as publishAction } from '#app/routes/app.surveys.$surveyId.resul
 import { loadInsight } from '#app/services/insight.server.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { addMembership, createOrganisation, createUser } from '#db/queries/accounts.ts'
+import { insertAction, updateAction, type ActionValues } from '#db/queries/actions.ts'
 import { getResultSnapshot } from '#db/queries/results.ts'
 import { storeResponse } from '#db/queries/responses.ts'
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
-import { auditLog, organisations } from '#db/schema.ts'
+import { auditLog, organisations, surveys } from '#db/schema.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { postForm } from '#tests/support/post-form.ts'
 import { importOracleFixture } from './aggregates-fixtures.ts'
@@ -220,6 +221,53 @@ describe('the public page', () => {
     expect(index).toContain(`/results/${orgSlug}/${firstId}`)
     expect(text(await snapshotPage(firstId))).toContain('Replaced by newer results')
     expect(figures(await snapshotPage(secondId))).not.toEqual(figures(before))
+  })
+
+  it('"You said, we did" is frozen with the snapshot: a later edit or a new action shows only once republished', async () => {
+    const seriesId = (await test.db.select().from(surveys).where(eq(surveys.id, surveyId)))[0]!.seriesId
+    const values: ActionValues = {
+      findingKind: 'measure',
+      finding: 'overall',
+      measure: 'overall',
+      title: 'Answer the phone sooner',
+      owner: 'Customer services',
+      dueDate: null,
+      status: 'completed',
+      publicWording: 'You said we were slow; we now answer within a day.',
+      publicWordingCy: '',
+      showPublicly: true,
+      waveBefore: null,
+      waveAfter: null,
+    }
+    const scope = { organisationId, surveyId, seriesId, createdBy: null }
+    const action = await insertAction(test.db, scope, values)
+    const before = await publish(analystCookie, { kind: 'wave', wave: '2026' })
+    expect(before.status).toBe(302)
+    const beforeId = publishedId(before)
+    const actions = (html: string) =>
+      text(/data-testid="you-said-we-did"[\s\S]*?<\/section>/.exec(html)![0])
+    expect(actions(await snapshotPage(beforeId))).toContain(values.publicWording)
+    // no Welsh wording: the Welsh page shows the English, marked as English (language of parts)
+    expect(await snapshotPage(beforeId, 'cy')).toContain(`<span lang="en">${values.publicWording}</span>`)
+
+    const edited = 'You said we were slow; we now answer within four hours.'
+    await updateAction(test.db, organisationId, seriesId, action.id, { ...values, publicWording: edited, publicWordingCy: 'Rydyn ni nawr yn ateb o fewn pedair awr.' })
+    await insertAction(test.db, scope, { ...values, title: 'Later action', publicWording: 'A later action.' })
+    const still = actions(await snapshotPage(beforeId))
+    expect(still).toContain(values.publicWording)
+    expect(still).not.toContain(edited)
+    expect(still).not.toContain('A later action.')
+
+    const after = await publish(analystCookie, { kind: 'wave', wave: '2026' })
+    const afterId = publishedId(after)
+    const fresh = actions(await snapshotPage(afterId))
+    expect(fresh).toContain(edited)
+    expect(fresh).toContain('A later action.')
+    expect(fresh).not.toContain(values.publicWording)
+    expect(actions(await snapshotPage(afterId, 'cy'))).toContain('Rydyn ni nawr yn ateb o fewn pedair awr.')
+    // and the snapshot holds staff wording only: no owner, no finding
+    const stored = JSON.stringify((await getResultSnapshot(test.db, organisationId, afterId))!.content)
+    expect(stored).not.toContain('Customer services')
   })
 
   it('another organisation’s address does not show this snapshot, and unknown ones are 404', async () => {
