@@ -40,6 +40,22 @@ export function RecoveryCodes({ codes, next }: { codes: string[]; next: ReactNod
   )
 }
 
+interface Offer {
+  qrSvg: string
+  secret: string
+  rawSecret: string
+}
+
+/**
+ * The offer to show: the pending one a failed set-up answer carries (app/services/two-factor-enrolment.server.ts
+ * keepingOffer), else the loader's fresh one. Without it, a wrong code or password would offer a new secret that
+ * the authenticator app, already scanned, never matches.
+ */
+export function pendingOffer<O extends Offer>(page: O, result: unknown): O {
+  const offer = result && typeof result === 'object' && 'offer' in result ? (result as { offer?: Offer }).offer : undefined
+  return offer ? { ...page, ...offer } : page
+}
+
 /**
  * Scan (or type) the new secret, then confirm it with the current password and a code. The QR markup comes from
  * the qrcode package.
@@ -49,7 +65,7 @@ export function EnrolmentForm({
   busy,
   passwordError,
 }: {
-  offer: { qrSvg: string; secret: string; rawSecret: string; email: string }
+  offer: Offer & { email: string }
   busy: boolean
   passwordError?: string
 }) {

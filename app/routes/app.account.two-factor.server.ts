@@ -2,7 +2,7 @@ import { data } from '@remix-run/node'
 import { z } from 'zod'
 import { disableTotp, getTwoFactorState, replaceRecoveryCodes } from '#db/queries/account-security.ts'
 import { reauthenticate, type WithPasswordField } from '#app/services/reauthentication.server.ts'
-import { confirmEnrolment, enrolmentOffer, enrolmentSecret, WRONG_CODE } from '#app/services/two-factor-enrolment.server.ts'
+import { confirmEnrolment, enrolmentOffer, enrolmentSecret, keepingOffer, type EnrolmentOffer, WRONG_CODE } from '#app/services/two-factor-enrolment.server.ts'
 import { auditAccount } from '#app/utils/account.server.ts'
 import { mustEnrolTwoFactor, requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
@@ -33,7 +33,10 @@ export async function loadTwoFactorPage(request: Request) {
   return { enabled: false as const, required, requiredBecause, mustEnrol, email: state.email, ...(await enrolmentOffer(state.email)) }
 }
 
-export type TwoFactorResult = WithPasswordField<{ ok: true; message: string; recoveryCodes?: string[] } | { ok: false; error: string }>
+export type TwoFactorResult = WithPasswordField<{ ok: true; message: string; recoveryCodes?: string[] } | { ok: false; error: string }> & {
+  /** On a failed set-up: the secret that was sent, offered again (app/services/two-factor-enrolment.server.ts keepingOffer). */
+  offer?: EnrolmentOffer
+}
 
 /**
  * Turn two-factor sign-in on (with the current password and a code from the new authenticator:
@@ -44,8 +47,10 @@ export async function handleTwoFactorAction(request: Request, clientKey?: string
   const ctx = await requirePermission(request, 'dashboard:read')
   const raw = Object.fromEntries(await request.formData())
   const parsed = twoFactorSchema.safeParse(raw)
-  if (!parsed.success)
-    return data<TwoFactorResult>({ ok: false, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
+  if (!parsed.success) {
+    const refused = data({ ok: false as const, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
+    return raw.intent === 'enable' ? keepingOffer(refused, raw.secret, ctx.session.email) : refused
+  }
   const db = await getDb()
   const state = await getTwoFactorState(db, ctx.userId)
   if (!state) throw new Response('Account not found', { status: 404 })
@@ -56,9 +61,9 @@ export async function handleTwoFactorAction(request: Request, clientKey?: string
     // The password spends this request's sign-in-limit point (given back only when the code is right too).
     const who = { userId: ctx.userId, email: ctx.session.email, clientKey }
     const password = await reauthenticate(db, who, raw.currentPassword, 'two_factor_enable')
-    if (!password.ok) return password.response
+    if (!password.ok) return keepingOffer(password.response, form.secret, ctx.session.email)
     const result = await confirmEnrolment(db, { userId: ctx.userId, secret: form.secret, code: form.code })
-    if (!result.ok) return data<TwoFactorResult>({ ok: false, error: result.error }, { status: result.status })
+    if (!result.ok) return keepingOffer(data({ ok: false as const, error: result.error }, { status: result.status }), form.secret, ctx.session.email)
     await password.refund()
     return data<TwoFactorResult>({ ok: true, message: 'Two-factor sign-in is on.', recoveryCodes: result.recoveryCodes })
   }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { AccountNav } from '#app/components/account-nav.tsx'
-import { CodeField, EnrolmentForm, RecoveryCodes } from '#app/components/two-factor-enrolment.tsx'
+import { CodeField, EnrolmentForm, pendingOffer, RecoveryCodes } from '#app/components/two-factor-enrolment.tsx'
 import { passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { handleTwoFactorAction, loadTwoFactorPage } from './app.account.two-factor.server.ts'
@@ -84,7 +84,7 @@ export default function TwoFactorPage() {
           </Form>
         </>
       ) : (
-        <EnrolmentForm offer={page} busy={busy} passwordError={passwordErrorOf(result)} />
+        <EnrolmentForm offer={pendingOffer(page, result)} busy={busy} passwordError={passwordErrorOf(result)} />
       )}
     </>
   )

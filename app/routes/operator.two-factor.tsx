@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from '@remix-run/react'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
-import { EnrolmentForm, RecoveryCodes } from '#app/components/two-factor-enrolment.tsx'
+import { EnrolmentForm, pendingOffer, RecoveryCodes } from '#app/components/two-factor-enrolment.tsx'
 import { handleOperatorTwoFactor, loadOperatorTwoFactor, type OperatorTwoFactorResult } from './operator.two-factor.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Two-factor sign-in (operator) – CSE Insight' }]
@@ -17,11 +17,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleOperatorTwoFactor(request, context.clientKey)
 }
-
-// The loader sends an enrolled operator on (app/routes/operator.two-factor.server.ts); after a successful
-// set-up, re-running it would navigate away before the recovery codes could be read and written down.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
-  (actionResult as { ok?: unknown } | undefined)?.ok === true ? false : defaultShouldRevalidate
 
 export default function OperatorTwoFactor() {
   const page = useLoaderData<typeof loader>()
@@ -52,6 +47,15 @@ export default function OperatorTwoFactor() {
             }
           />
         </>
+      ) : page.enabled ? (
+        <>
+          <p>Two-factor sign-in is on.</p>
+          <p>
+            <a href={page.next} className="button">
+              Continue
+            </a>
+          </p>
+        </>
       ) : (
         <>
           <div className="panel-confirm" role="status">
@@ -63,7 +67,7 @@ export default function OperatorTwoFactor() {
               <p>{result.error}</p>
             </div>
           ) : null}
-          <EnrolmentForm offer={page} busy={busy} passwordError={passwordErrorOf(result)} />
+          <EnrolmentForm offer={pendingOffer(page, result)} busy={busy} passwordError={passwordErrorOf(result)} />
         </>
       )}
     </main>

@@ -1,3 +1,4 @@
+import { data } from '@remix-run/node'
 import { z } from 'zod'
 import type { Database } from '#db/client.ts'
 import { enableTotp } from '#db/queries/account-security.ts'
@@ -18,10 +19,38 @@ export const enrolmentSecret = z.string().regex(/^[A-Z2-7]{32}$/, { message: 'Re
 
 export const WRONG_CODE = 'That code is not right. Codes change every 30 seconds, and each works once.'
 
-/** A fresh secret for the set-up page: QR code, the key in groups of four, and the raw key for the form. */
-export async function enrolmentOffer(email: string): Promise<{ qrSvg: string; secret: string; rawSecret: string }> {
-  const secret = newTotpSecret()
+export interface EnrolmentOffer {
+  qrSvg: string
+  /** The key in groups of four, for typing into the app. */
+  secret: string
+  /** The key as the form sends it back. */
+  rawSecret: string
+}
+
+async function offerOf(secret: string, email: string): Promise<EnrolmentOffer> {
   return { qrSvg: await totpQrSvg(secret, email), secret: formatSecret(secret), rawSecret: secret }
+}
+
+/** A fresh secret for the set-up page: QR code, the key in groups of four, and the raw key for the form. */
+export async function enrolmentOffer(email: string): Promise<EnrolmentOffer> {
+  return offerOf(newTotpSecret(), email)
+}
+
+/**
+ * A failed set-up answer (wrong code, wrong or missing password, 429, 503) with the secret the form sent, so the
+ * page offers the SAME secret again. Without JavaScript the browser posts a document request: the loader runs
+ * again after the action and would offer a new secret, which the authenticator app, already scanned, would never
+ * match. The secret is echoed only when it is a well-formed 160-bit key (`enrolmentSecret`); it is the person's
+ * own pending key, on a `no-store` page.
+ */
+export async function keepingOffer<T extends { ok: false }>(
+  answer: { data: T; init: ResponseInit | null },
+  sentSecret: unknown,
+  email: string,
+) {
+  const secret = enrolmentSecret.safeParse(sentSecret)
+  const body: T & { offer?: EnrolmentOffer } = secret.success ? { ...answer.data, offer: await offerOf(secret.data, email) } : answer.data
+  return data(body, answer.init ?? undefined)
 }
 
 export type EnrolmentResult =
