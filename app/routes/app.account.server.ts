@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { setPasswordAndRevokeSessions } from '#db/queries/account-security.ts'
 import { findUserByEmail } from '#db/queries/accounts.ts'
 import { hashPassword, PasswordHashingBusy, verifyPassword } from '#db/passwords.ts'
+import { CURRENT_PASSWORD_MISSING, CURRENT_PASSWORD_WRONG, type WithPasswordField } from '#app/services/reauthentication.server.ts'
 import { auditAccount } from '#app/utils/account.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
@@ -11,7 +12,7 @@ import { consumeSignInAttempt, recordSignInSuccess } from '#app/utils/sign-in-li
 import { tooManyAttempts } from './login.server.ts'
 
 const changePasswordSchema = z.object({
-  currentPassword: z.string().min(1, { message: 'Enter your current password' }).max(256),
+  currentPassword: z.string().min(1, { message: CURRENT_PASSWORD_MISSING }).max(256),
   newPassword: z.string().min(1, { message: 'Enter a new password' }).max(PASSWORD_MAX_LENGTH * 4),
   confirmPassword: z.string().max(PASSWORD_MAX_LENGTH * 4),
 })
@@ -25,7 +26,11 @@ export async function loadAccountPage(request: Request) {
   }
 }
 
-export type ChangePasswordResult = { ok: true; message: string } | { ok: false; error: string }
+export type ChangePasswordResult = WithPasswordField<{ ok: true; message: string } | { ok: false; error: string }>
+
+/** A missing or wrong current password: 400 with the error next to the field, as on the other forms that ask for
+ * it (app/services/reauthentication.server.ts). */
+const currentPasswordRefused = (error: string) => data<ChangePasswordResult>({ ok: false, error, fieldErrors: { currentPassword: error } }, { status: 400 })
 
 /**
  * Change one's own password: the current password is required (and each try costs a point from the sign-in
@@ -35,8 +40,11 @@ export type ChangePasswordResult = { ok: true; message: string } | { ok: false; 
 export async function handleChangePassword(request: Request, clientKey?: string) {
   const ctx = await requirePermission(request, 'dashboard:read')
   const parsed = changePasswordSchema.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success)
-    return data<ChangePasswordResult>({ ok: false, error: parsed.error.issues[0]?.message ?? 'Check the form' }, { status: 400 })
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    if (issue?.path[0] === 'currentPassword') return currentPasswordRefused(issue.code === 'too_big' ? CURRENT_PASSWORD_WRONG : CURRENT_PASSWORD_MISSING)
+    return data<ChangePasswordResult>({ ok: false, error: issue?.message ?? 'Check the form' }, { status: 400 })
+  }
   const { currentPassword, newPassword, confirmPassword } = parsed.data
   const db = await getDb()
   const wait = await consumeSignInAttempt(db, { email: ctx.session.email, clientKey })
@@ -46,7 +54,7 @@ export async function handleChangePassword(request: Request, clientKey?: string)
   try {
     if (!(await verifyPassword(user.passwordHash, currentPassword))) {
       await auditAccount(db, ctx.userId, 'account.password_change_failed')
-      return data<ChangePasswordResult>({ ok: false, error: 'Your current password is not right.' }, { status: 401 })
+      return currentPasswordRefused(CURRENT_PASSWORD_WRONG)
     }
     await recordSignInSuccess(db, { email: ctx.session.email, clientKey })
     if (newPassword !== confirmPassword)

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { AccountNav } from '#app/components/account-nav.tsx'
+import { CurrentPasswordField, passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#app/utils/password-policy.ts'
 import { handleChangePassword, loadAccountPage } from './app.account.server.ts'
@@ -45,11 +46,7 @@ export default function AccountPage() {
       ) : null}
       <h2>Change your password</h2>
       <Form method="post" ref={formRef}>
-        <input type="hidden" name="username" autoComplete="username" value={email} />
-        <div className="field">
-          <label htmlFor="currentPassword">Current password</label>
-          <input id="currentPassword" name="currentPassword" type="password" autoComplete="current-password" required />
-        </div>
+        <CurrentPasswordField id="currentPassword" hint="The password you sign in with now." error={passwordErrorOf(result)} username={email} />
         <div className="field">
           <label htmlFor="newPassword">New password</label>
           <p className="hint" id="newPassword-hint">
