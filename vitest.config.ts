@@ -36,6 +36,8 @@ export default defineConfig({
       {
         test: {
           name: 'pg',
+          // One migrated PostgreSQL template copied for every file's database (tests/support/postgres-template.ts)
+          globalSetup: ['tests/support/setup/postgres-migrated.ts'],
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
           env,
@@ -47,6 +49,8 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
+          // One migrated and seeded PostgreSQL template copied for every test server (tests/support/server.ts)
+          globalSetup: ['tests/support/setup/postgres-seeded.ts'],
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
           env,

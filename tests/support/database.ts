@@ -30,7 +30,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `cse_test_${randomBytes(6).toString('hex')}`
   const client = new pg.Client({ connectionString: admin })
   await client.connect()
-  await client.query(`create database ${name}`)
+  // A copy of the database migrated once by tests/support/postgres-template.ts, when the project provides it.
+  const template = postgresTemplate()
+  await client.query(`create database ${name}${template ? ` template ${template}` : ''}`)
   await client.end()
   const url = new URL(admin)
   url.pathname = `/${name}`
@@ -49,6 +51,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await c.end()
     },
   }
+}
+
+/**
+ * The name of a PostgreSQL template of this vitest project (tests/support/postgres-template.ts), if its global
+ * set-up made one: migrated and empty, or with the demo seeded too.
+ */
+export function postgresTemplate(kind: 'migrated' | 'seeded' = 'migrated'): string | undefined {
+  if (!process.env.VITEST) return undefined
+  const name = inject(kind === 'seeded' ? 'postgresSeededTemplate' : 'postgresTemplate')
+  return name && /^cse_template_[0-9a-f]{12}$/.test(name) ? name : undefined
 }
 
 let templateImage: Blob | undefined

@@ -27,6 +27,7 @@ import {
 import type { Role } from '#app/utils/permissions.ts'
 import { newTotpSecret } from '#app/utils/two-factor.server.ts'
 import { sealTotpSecret } from '#app/utils/totp-secret-box.server.ts'
+import { postgresTemplate } from './database.ts'
 import { createFreshPostgresDatabase } from './server.ts'
 
 /**
@@ -197,7 +198,8 @@ export async function prepareServerDatabase<T>(
 ): Promise<{ result: T; serverOptions: { pgliteDir?: string; databaseUrl?: string }; drop(): Promise<void> }> {
   const admin = process.env.TEST_DATABASE_URL
   if (admin) {
-    const fresh = await createFreshPostgresDatabase(admin)
+    // A copy of the project's migrated template when there is one (tests/support/postgres-template.ts).
+    const fresh = await createFreshPostgresDatabase(admin, postgresTemplate())
     const handle = await openDatabase({ url: fresh.url, poolMax: 4 })
     await handle.migrate()
     const result = await fill(handle.db)

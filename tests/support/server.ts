@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { randomBytes } from 'node:crypto'
+import { postgresTemplate } from './database.ts'
 
 /**
  * Start the real production server (`server/start.ts`, the same entry as `npm start`) on a free port, with a
@@ -37,11 +38,15 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function createFreshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new PostgreSQL database on the server of `adminUrl`: empty, or a copy of `template` (the browser project's
+ * migrated and seeded template, tests/support/postgres-template.ts).
+ */
+export async function createFreshPostgresDatabase(adminUrl: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cse_srv_${randomBytes(6).toString('hex')}`
   const c = new pg.Client({ connectionString: adminUrl })
   await c.connect()
-  await c.query(`create database ${name}`)
+  await c.query(`create database ${name}${template ? ` template ${template}` : ''}`)
   await c.end()
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
@@ -63,7 +68,10 @@ export async function startTestServer(options: { env?: Record<string, string>; d
   let pgliteDir = options.pgliteDir
   if (!databaseUrl && !pgliteDir) {
     if (process.env.TEST_DATABASE_URL) {
-      const fresh = await createFreshPostgresDatabase(process.env.TEST_DATABASE_URL)
+      // A server that seeds the demo starts on a copy of the seeded template (its own seed step then finds
+      // the demo there); one asked for an empty database (SEED_DEMO=false) gets a really empty one.
+      const seeded = (options.env?.SEED_DEMO ?? 'true') === 'true'
+      const fresh = await createFreshPostgresDatabase(process.env.TEST_DATABASE_URL, seeded ? postgresTemplate('seeded') : undefined)
       databaseUrl = fresh.url
       drop = fresh.drop
     } else {
