@@ -125,6 +125,11 @@ function ResultsTable({ table, lang, level }: { table: PublicTable; lang: Lang; 
   )
 }
 
+/** A survey's title, marked with its own language where it is not the page's (an English title on the Welsh page). */
+function TitleText({ title, titleLang, lang }: { title: string; titleLang: Lang; lang: Lang }) {
+  return titleLang === lang ? <>{title}</> : <span lang={titleLang}>{title}</span>
+}
+
 export function PublicResults({ data }: { data: ResultsPageData }) {
   const { lang, orgSlug, selected, snapshots, actions, organisationName, requestedId } = data
   const t = resultsText[lang]
@@ -148,7 +153,8 @@ export function PublicResults({ data }: { data: ResultsPageData }) {
         <>
           <section aria-labelledby="overall-heading" className="results-section">
             <h2 id="overall-heading">
-              {selected.surveyTitle}: {scopeText(selected.scope, lang)}
+              <TitleText title={selected.surveyTitle} titleLang={selected.surveyTitleLang} lang={lang} />:{' '}
+              {scopeText(selected.scope, lang)}
             </h2>
             <p className="small">
               {t.published(dateText(selected.publishedAt, lang))}
@@ -207,7 +213,8 @@ export function PublicResults({ data }: { data: ResultsPageData }) {
             {snapshots.map((s) => (
               <li key={s.id}>
                 <Link to={`/results/${orgSlug}/${s.id}${q(lang)}`} aria-current={s.id === selected?.id ? 'page' : undefined}>
-                  {t.viewResults(`${s.surveyTitle}, ${scopeText(s.scope, lang)}`)}
+                  {t.readResults} <TitleText title={s.surveyTitle} titleLang={s.surveyTitleLang} lang={lang} />,{' '}
+                  {scopeText(s.scope, lang)}
                 </Link>{' '}
                 <span className="small">
                   {t.published(dateText(s.publishedAt, lang))} · {s.current ? t.latest : t.superseded}

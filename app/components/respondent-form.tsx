@@ -186,7 +186,8 @@ export function RespondentForm({ data, step }: { data: RespondentPageData; step:
           </button>
         </p>
       ) : null}
-      <h1>{data.form.title}</h1>
+      {/* an English title on the Welsh page (the survey has no Welsh title) is marked as English */}
+      <h1 lang={data.form.titleLang !== data.lang ? data.form.titleLang : undefined}>{data.form.title}</h1>
       {data.form.description && step.view.position === 1 ? <p className="lede">{data.form.description}</p> : null}
       {saved ? (
         <div className="panel-confirm" role="status" data-testid="resume-saved">

@@ -18,7 +18,7 @@ export const resultsText = bilingual(
     period: (from: string, to: string) => `${from} to ${to}`,
     published: (date: string) => `Published ${date}`,
     respondents: (n: string) => `${n} people answered.`,
-    viewResults: (title: string) => `Read the results: ${title}`,
+    readResults: 'Read the results:',
     overallHeading: 'Overall satisfaction',
     overallSentence: (p: number, lower: number, upper: number) =>
       `${p}% of customers were satisfied overall (between ${lower}% and ${upper}%).`,
@@ -86,7 +86,7 @@ export const resultsText = bilingual(
     period: (from: string, to: string) => `${from} i ${to}`,
     published: (date: string) => `Cyhoeddwyd ${date}`,
     respondents: (n: string) => `Atebodd ${n} o bobl.`,
-    viewResults: (title: string) => `Darllen y canlyniadau: ${title}`,
+    readResults: 'Darllen y canlyniadau:',
     overallHeading: 'Boddhad cyffredinol',
     overallSentence: (p: number, lower: number, upper: number) =>
       `Roedd ${p}% o gwsmeriaid yn fodlon ar y cyfan (rhwng ${lower}% a ${upper}%).`,

@@ -616,6 +616,7 @@ export default function SurveyBuilder() {
             id="survey-title"
             name="title"
             label="Title shown to respondents"
+            hint="Also the survey’s name on your public results page, in English and Welsh, from the next publication."
             en={draft.texts.title.en}
             cy={draft.texts.title.cy}
             welsh={welsh}
@@ -690,6 +691,7 @@ export default function SurveyBuilder() {
             id="settings-title"
             name="title"
             label="Title (for staff)"
+            hint="Not shown to respondents or on the public results page."
             defaultValue={survey.title}
             error={errorsFor('settings').title}
           />

@@ -24,6 +24,7 @@ export async function loadResultsPage(request: Request, orgSlug: string, snapsho
           scope: selected.scope,
           publishedAt: selected.publishedAt,
           surveyTitle: selected.surveyTitle,
+          surveyTitleLang: selected.surveyTitleLang,
           current: selected.current,
           view: resultTables(selected.content, lang),
         }

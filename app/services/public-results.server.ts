@@ -164,11 +164,21 @@ export interface SnapshotSummary {
   surveyId: string
   seriesId: string
   surveyTitle: string
+  /** the language of `surveyTitle`: English on the Welsh page when the survey has no Welsh title */
+  surveyTitleLang: Lang
   scope: SnapshotScope
   publishedAt: string
   /** the newest snapshot of its series; older ones are superseded */
   current: boolean
   overall: PublicCell
+}
+
+/**
+ * The language of a snapshot's survey title in `lang`. A snapshot published before titles were stored per
+ * language holds the staff title in both, which is English wherever it equals the English one.
+ */
+function titleLangOf(content: PublishedResults, lang: Lang): Lang {
+  return content.surveyTitleLang?.[lang] ?? (lang === 'cy' && content.surveyTitle.cy === content.surveyTitle.en ? 'en' : lang)
 }
 
 function summaryOf(row: ResultSnapshotRow, current: boolean, lang: Lang): SnapshotSummary {
@@ -178,6 +188,7 @@ function summaryOf(row: ResultSnapshotRow, current: boolean, lang: Lang): Snapsh
     surveyId: row.surveyId,
     seriesId: row.seriesId,
     surveyTitle: content.surveyTitle[lang],
+    surveyTitleLang: titleLangOf(content, lang),
     scope: row.scope as SnapshotScope,
     publishedAt: row.publishedAt.toISOString(),
     current,
@@ -206,7 +217,15 @@ export async function loadPublicResults(
 ): Promise<null | {
   organisationName: string
   snapshots: SnapshotSummary[]
-  selected: { id: string; scope: SnapshotScope; publishedAt: string; surveyTitle: string; current: boolean; content: PublishedResults } | null
+  selected: {
+    id: string
+    scope: SnapshotScope
+    publishedAt: string
+    surveyTitle: string
+    surveyTitleLang: Lang
+    current: boolean
+    content: PublishedResults
+  } | null
   actions: PublicActionView[]
 }> {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(orgSlug)) return null
@@ -227,6 +246,7 @@ export async function loadPublicResults(
         scope: chosen.scope as SnapshotScope,
         publishedAt: chosen.publishedAt.toISOString(),
         surveyTitle: (chosen.content as PublishedResults).surveyTitle[lang],
+        surveyTitleLang: titleLangOf(chosen.content as PublishedResults, lang),
         current: snapshots.find((s) => s.id === chosen.id)!.current,
         content: chosen.content as PublishedResults,
       }

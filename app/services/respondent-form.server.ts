@@ -2,6 +2,7 @@ import { Model } from 'survey-core'
 import { sanitizePlainText } from '#app/utils/sanitize-html.server.ts'
 import type { TemplateMetadata } from '#templates/metadata.ts'
 import type { SurveyDescriptor } from './survey-definition.server.ts'
+import { hasWelshText } from './survey-labels.server.ts'
 
 /**
  * A plain description of the survey for the server-rendered form, which works without JavaScript and is
@@ -30,6 +31,8 @@ export interface FormPage {
 }
 export interface RespondentForm {
   title: string
+  /** the language of `title`: English in another locale when the survey's title has no text in it */
+  titleLang: string
   description: string
   pages: FormPage[]
   completedText: string
@@ -78,6 +81,8 @@ export function buildRespondentForm(descriptor: SurveyDescriptor, locale: string
   }))
   return {
     title: plain(model.title),
+    // survey-core falls back to the English title when there is no Welsh one: the page marks it as English
+    titleLang: locale === 'cy' && !hasWelshText(descriptor.definition.title) ? 'en' : locale,
     description: plain(model.description),
     pages: pages.filter((p) => p.questions.length > 0),
     completedText: plain(model.completedHtml),

@@ -7,7 +7,7 @@ import { listPublicActions, type SurveyActionRow } from '#db/queries/actions.ts'
 import type { AggregateFilters } from '#db/queries/aggregates.ts'
 import { insertResultSnapshot, type SnapshotScope } from '#db/queries/results.ts'
 import { loadInsight } from './insight.server.ts'
-import { groupLabelsOf } from './survey-labels.server.ts'
+import { groupLabelsOf, hasWelshText, textOf } from './survey-labels.server.ts'
 
 /*
  * Publishing results (issue 14, item 1; docs/decisions/024-published-results-snapshots.md). An analyst publishes
@@ -43,7 +43,14 @@ export interface PublishedAction {
 export interface PublishedResults {
   version: 1
   organisationName: string
+  /**
+   * The survey's name as customers saw it: the title shown to respondents (the published definition's `title`,
+   * English and Welsh, kept on the builder page under "Survey texts"). Snapshots published before 2026-12-03
+   * hold the staff title in both languages.
+   */
   surveyTitle: Record<Lang, string>
+  /** the language each `surveyTitle` is in: the Welsh one is English when the survey has no Welsh title */
+  surveyTitleLang?: Record<Lang, Lang>
   scope: SnapshotScope
   /** the segment shown as "by service" (the survey's `service` segment), if any */
   serviceSegment: string | null
@@ -145,11 +152,15 @@ export async function publishResults(
       ),
     }
   }
+  // The public name of the survey is the one respondents saw (the staff title only when the definition has none).
+  const title = (context.definition as { title?: unknown }).title
+  const titleEn = textOf(title, 'en').trim() || context.survey.title
+  const titleCy = hasWelshText(title) ? textOf(title, 'cy') : null
   const content: PublishedResults = {
     version: 1,
     organisationName: staff.organisationName,
-    // the survey's name as staff gave it (one language: the builder has no Welsh name for a survey)
-    surveyTitle: { en: context.survey.title, cy: context.survey.title },
+    surveyTitle: { en: titleEn, cy: titleCy ?? titleEn },
+    surveyTitleLang: { en: 'en', cy: titleCy === null ? 'en' : 'cy' },
     scope,
     serviceSegment: report.meta.segments.some((s) => s.name === 'service') ? 'service' : null,
     labels: { en: labelsIn('en'), cy: labelsIn('cy') },

@@ -21,6 +21,11 @@ export function textOf(value: unknown, lang: 'en' | 'cy' = 'en'): string {
   return ''
 }
 
+/** Whether a definition text has its own Welsh (textOf in Welsh falls back to the English when it has not). */
+export function hasWelshText(value: unknown): boolean {
+  return isRecord(value) && typeof value.cy === 'string' && value.cy.trim() !== ''
+}
+
 /** Group labels of each segment: choice texts for segment questions, value labels for URL segments. */
 export function groupLabelsOf(
   definition: unknown,

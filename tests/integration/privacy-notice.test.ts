@@ -9,7 +9,7 @@ import { publishSurvey } from '#db/queries/surveys.ts'
 import { rowsOf } from '#db/client.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '../support/database.ts'
 
-/** Every survey shows a privacy notice: the standard one, or the survey's own from the builder, in its language. */
+/** Every survey shows a privacy notice (the standard one, or the survey's own from the builder) and its title, in its language. */
 let test: TestDatabase
 beforeAll(async () => {
   test = await createTestDatabase()
@@ -73,4 +73,30 @@ it('says in English and Welsh how long an invitee’s e-mail address is kept (de
     expect(html).toContain(text)
     expect(html).toContain('60')
   }
+})
+
+// The survey title in each language (WCAG 3.1.2, language of parts): app/components/respondent-form.tsx puts
+// `form.titleLang` on the h1 when it differs from the page's language.
+it('shows the Welsh title on the Welsh page, and the English one marked as English where there is no Welsh', async () => {
+  const [survey] = rowsOf<{ id: string; organisation_id: string }>(
+    await test.db.execute(sql`
+      update surveys set draft_definition = draft_definition || ${JSON.stringify({
+        title: { default: 'Tell us about our library', cy: 'Dywedwch wrthym am ein llyfrgell' },
+      })}::jsonb where slug = 'demo' returning id, organisation_id`),
+  )
+  await publishSurvey(test.db, survey!.organisation_id, survey!.id, null)
+  const english = await page()
+  expect(english.form).toMatchObject({ title: 'Tell us about our library', titleLang: 'en' })
+  const welsh = await page('?lang=cy')
+  expect(welsh.lang).toBe('cy')
+  expect(welsh.form).toMatchObject({ title: 'Dywedwch wrthym am ein llyfrgell', titleLang: 'cy' })
+
+  await test.db.execute(sql`
+    update surveys set draft_definition = draft_definition || ${JSON.stringify({
+      title: { default: 'Tell us about our museum' },
+    })}::jsonb where slug = 'demo'`)
+  await publishSurvey(test.db, survey!.organisation_id, survey!.id, null)
+  const fallback = await page('?lang=cy')
+  expect(fallback.form).toMatchObject({ title: 'Tell us about our museum', titleLang: 'en' })
+  expect((await page()).form).toMatchObject({ title: 'Tell us about our museum', titleLang: 'en' })
 })

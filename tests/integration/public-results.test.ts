@@ -18,7 +18,7 @@ import { insertAction, updateAction, type ActionValues } from '#db/queries/actio
 import { getResultSnapshot } from '#db/queries/results.ts'
 import { storeResponse } from '#db/queries/responses.ts'
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
-import { auditLog, organisations, surveys } from '#db/schema.ts'
+import { auditLog, organisations, surveys, surveyVersions } from '#db/schema.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { postForm } from '#tests/support/post-form.ts'
 import { importOracleFixture } from './aggregates-fixtures.ts'
@@ -268,6 +268,35 @@ describe('the public page', () => {
     // and the snapshot holds staff wording only: no owner, no finding
     const stored = JSON.stringify((await getResultSnapshot(test.db, organisationId, afterId))!.content)
     expect(stored).not.toContain('Customer services')
+  })
+
+  it('names the survey as respondents saw it, in Welsh too; without a Welsh title the English is marked lang="en"', async () => {
+    const heading = (html: string) => /<h2 id="overall-heading">([\s\S]*?)<\/h2>/.exec(html)![1]!
+    // the core template's title shown to respondents, in each language; never the staff title
+    const en = await snapshotPage(firstId)
+    expect(text(heading(en))).toContain('Tell us what you think of our service')
+    expect(en).not.toContain('Oracle fixture')
+    const cy = await snapshotPage(firstId, 'cy')
+    expect(text(heading(cy))).toContain('Dywedwch wrthym beth yw eich barn am ein gwasanaeth')
+    expect(heading(cy)).not.toContain('lang="en"')
+    expect(cy).not.toContain('Oracle fixture')
+
+    // a survey whose respondent title has no Welsh: the Welsh page shows the English, marked as English
+    const versionId = (await test.db.select().from(surveys).where(eq(surveys.id, surveyId)))[0]!.currentVersionId!
+    const version = (await test.db.select().from(surveyVersions).where(eq(surveyVersions.id, versionId)))[0]!
+    await test.db
+      .update(surveyVersions)
+      .set({ definition: { ...(version.definition as object), title: { default: 'Our service survey' } } })
+      .where(eq(surveyVersions.id, versionId))
+    const response = await publish(analystCookie, { kind: 'wave', wave: '2026' })
+    const id = publishedId(response)
+    const welsh = await snapshotPage(id, 'cy')
+    expect(heading(welsh)).toContain('<span lang="en">Our service survey</span>')
+    // and in the list of every publication
+    expect(welsh).toMatch(/Darllen y canlyniadau: <span lang="en">Our service survey<\/span>/)
+    const english = await snapshotPage(id)
+    expect(heading(english)).toContain('Our service survey')
+    expect(english).not.toContain('<span lang="en">')
   })
 
   it('another organisation’s address does not show this snapshot, and unknown ones are 404', async () => {
