@@ -1,4 +1,3 @@
-import QRCode from 'qrcode'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { publicOrigin, requireOrganisationSurvey, surveyLinks } from '#app/services/survey-links.server.ts'
@@ -41,6 +40,8 @@ export async function qrCodeResponse(
       : 'inline',
     'Cache-Control': 'private, no-store',
   }
+  // Loaded when first needed, not at server start (docs/benchmarks.md, "Server start").
+  const { default: QRCode } = await import('qrcode')
   // Level M survives a little print damage; the quiet zone of 4 modules is what scanners expect.
   if (format === 'svg') {
     const svg = await QRCode.toString(link.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 })

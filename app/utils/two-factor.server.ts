@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { getTOTPAuthUri, verifyTOTP } from '@epic-web/totp'
-import QRCode from 'qrcode'
 import type { Database } from '#db/client.ts'
 import { claimTotpStep, consumeRecoveryCode, listStoredTotpSecrets, replaceStoredTotpSecret } from '#db/queries/account-security.ts'
 import { isSealedWithCurrentKey, openTotpSecret, sealTotpSecret, TotpSecretUnreadable } from './totp-secret-box.server.ts'
@@ -48,6 +47,8 @@ export function totpAuthUri(secret: string, accountName: string): string {
 
 /** The otpauth:// URI as an SVG QR code (the markup comes from the qrcode package, never from input). */
 export async function totpQrSvg(secret: string, accountName: string): Promise<string> {
+  // Loaded when first needed, not at server start (docs/benchmarks.md, "Server start").
+  const { default: QRCode } = await import('qrcode')
   return QRCode.toString(totpAuthUri(secret, accountName), { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 200 })
 }
 

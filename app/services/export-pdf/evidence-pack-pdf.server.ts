@@ -4,7 +4,7 @@ import type { ExportContext } from '../export-context.server.ts'
 import { buildExportTables, type ExportTable } from '../export-tables.server.ts'
 import { actionsSection, loadPdfActions, type PdfAction } from './actions.server.ts'
 import { cseMap, cseMapSection, type CseMapEntry } from './cse-map.server.ts'
-import { PdfLayout } from './layout.server.ts'
+import { loadPdfkit, PdfLayout, type PdfDocumentClass } from './layout.server.ts'
 import {
   methodsSection,
   summarySection,
@@ -108,9 +108,16 @@ export function pdfSections(ctx: ExportContext, input: PdfInput, tables: ExportT
   return sections
 }
 
-function layOut(ctx: ExportContext, sections: PdfSection[], pages: Map<string, number>, draft: boolean): PdfLayout {
+function layOut(
+  PDFDocument: PdfDocumentClass,
+  ctx: ExportContext,
+  sections: PdfSection[],
+  pages: Map<string, number>,
+  draft: boolean,
+): PdfLayout {
   const title = `CSE evidence pack: ${ctx.survey.title}`
   const out = new PdfLayout(
+    PDFDocument,
     {
       title,
       author: ctx.organisationName,
@@ -138,13 +145,14 @@ export async function buildEvidencePdf(ctx: ExportContext, input: PdfInput): Pro
   const sections = pdfSections(ctx, input, tables)
   // a draft pass finds the pages (printing '00' where a page number goes), the real (tagged) document prints
   // them; should printing them have moved a section, draft again with the pages found until they hold still
+  const PDFDocument = await loadPdfkit()
   let pages = new Map<string, number>()
   let out: PdfLayout | null = null
   for (let pass = 0; pass < 4 && !out; pass++) {
-    const draft = layOut(ctx, sections, pages, true)
+    const draft = layOut(PDFDocument, ctx, sections, pages, true)
     draft.doc.end()
     const found = new Map(draft.sectionPages)
-    const final = layOut(ctx, sections, found, false)
+    const final = layOut(PDFDocument, ctx, sections, found, false)
     if (samePages(final.sectionPages, found)) out = final
     else {
       final.doc.end()

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import PDFDocument from 'pdfkit'
+import type PDFKitDocument from 'pdfkit'
 
 /*
  * The page layout of the PDF evidence pack (docs/decisions/021-pdf-evidence-pack.md): headings, paragraphs,
@@ -34,6 +34,17 @@ export interface PdfTable {
 
 type StructElement = ReturnType<PDFKit.PDFDocument['struct']>
 
+/** pdfkit's document class, as {@link loadPdfkit} returns it. */
+export type PdfDocumentClass = typeof PDFKitDocument
+
+/**
+ * pdfkit, loaded on the first PDF rather than when the server starts: with its fonts and dependencies it is one
+ * of the slowest modules of the server bundle to import (about 0.5 s; docs/benchmarks.md, "Server start").
+ */
+export async function loadPdfkit(): Promise<PdfDocumentClass> {
+  return (await import('pdfkit')).default
+}
+
 export class PdfLayout {
   readonly doc: PDFKit.PDFDocument
   /** 1-based page on which each section (by id) starts */
@@ -47,6 +58,7 @@ export class PdfLayout {
    *   size), which lays out the same pages in a fraction of the time.
    */
   constructor(
+    PDFDocument: PdfDocumentClass,
     meta: { title: string; author: string; subject: string; createdAt: Date },
     private readonly draft = false,
   ) {
