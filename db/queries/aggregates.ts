@@ -527,6 +527,7 @@ export interface AnswerPatterns {
   scaleValues: number[]
   /** the waves that were read (every pattern of them is in byWave); undefined when all waves were read */
   waves?: string[]
+  /** each wave's distinct patterns with their counts, in no particular order (pairTalliesFromPatterns needs none) */
   byWave: Map<string, Array<{ pattern: number; count: number }>>
 }
 
@@ -556,14 +557,13 @@ export async function loadAnswerPatterns(
   if (base === 0 || variables.length < 2) return out
   const detailed = hasDates(filters) || hasSegmentFilters(filters) || spec.rakingLevels !== undefined
   const scaleTexts = sql`array[${list(spec.scaleValues.map(String))}]::text[]`
-  // Each variable's position on the scale is computed once per row in the inner select, then tested and
-  // combined. The planner pulls this inner select up (so the positions are computed in the filter and again
-  // in the group key); fencing it with `offset 0` was measured and was slower, because the fenced plan gets no
-  // parallel workers (docs/benchmarks.md).
-  const positions = variables.map((v, i) => ({
-    expr: sql`(array_position(${scaleTexts}, c.pattern->>${v}::text) - 1) as ${sql.identifier(`p${i}`)}`,
-    col: sql`t.${sql.identifier(`p${i}`)}`,
-  }))
+  // Each variable's position on the scale, (array_position(scale, value) - 1), null when the value is off the
+  // scale; the pattern packed by Horner's rule, ((p0 * base + p1) * base + p2) …, null when any position is.
+  // The positions are computed once per row: the filter only asks that every variable be answered (`->>`, the
+  // cheapest JSONB read), and a pattern with a value off the scale packs to null and is dropped below.
+  const position = (v: string) => sql`(array_position(${scaleTexts}, c.pattern->>${v}::text) - 1)`
+  let packed: SQL = sql`${position(variables[0]!)}::bigint`
+  for (const v of variables.slice(1)) packed = sql`(${packed} * ${base}::bigint + ${position(v)})`
   const where = sql.join(
     [
       whereClause(await resolveAggregateScope(db, scope), filters, {
@@ -572,32 +572,36 @@ export async function loadAnswerPatterns(
         ...(spec.rakingLevels ? { rakingLevels: spec.rakingLevels } : {}),
       }),
       ...(wave === undefined ? [] : [sql`c.wave = ${wave}::text`]),
+      ...variables.map((v) => sql`c.pattern->>${v}::text is not null`),
     ],
     sql` and `,
   )
-  // Horner's rule: pattern = ((p0 * base + p1) * base + p2) …, exact in bigint for any realistic survey.
-  let pattern: SQL = sql`${positions[0]!.col}::bigint`
-  for (const p of positions.slice(1)) pattern = sql`(${pattern} * ${base}::bigint + ${p.col})`
-  const rows = rowsOf<{ wave: string; pattern: string | number; n: string | number }>(
-    await db.execute(sql`
-      select t.wave, ${pattern} as pattern, sum(t.responses)::bigint as n
-        from (select c.wave, c.responses, ${sql.join(
-          positions.map((p) => p.expr),
-          sql`, `,
-        )}
-                from ${detailed ? sql`response_day_cells` : sql`response_answer_patterns`} c where ${where}) t
-       where ${sql.join(
-         positions.map((p) => sql`${p.col} is not null`),
-         sql` and `,
-       )}
-       group by 1, 2 order by 1, 2`),
+  // `response_answer_patterns` holds one row per distinct pattern of a survey and wave, so its rows are sent as
+  // they are and summed here (a series, or a numeric question outside the variables, can repeat a packed
+  // pattern): on the 1M bench PostgreSQL's GROUP BY over them cost more CPU than it saved (docs/benchmarks.md).
+  // `response_day_cells` repeats each pattern per day and segment combination, so it is grouped in SQL.
+  // float8 (exact below 2^53, like the Number() of a bigint before) is parsed by the driver without a string.
+  // With one wave asked for, the wave column is left out (one string less per row to parse).
+  const rows = rowsOf<{ wave?: string; pattern: number | null; n: number }>(
+    await db.execute(
+      detailed
+        ? sql`select c.wave, (${packed})::float8 as pattern, sum(c.responses)::float8 as n
+                from response_day_cells c where ${where} group by 1, 2`
+        : sql`select ${wave === undefined ? sql`c.wave, ` : sql``}(${packed})::float8 as pattern, c.responses::float8 as n
+                from response_answer_patterns c where ${where}`,
+    ),
   )
+  const counts = new Map<string, Map<number, number>>()
   for (const row of rows) {
-    if (Number(row.n) === 0) continue
-    const patterns = out.byWave.get(row.wave) ?? []
-    patterns.push({ pattern: Number(row.pattern), count: Number(row.n) })
-    out.byWave.set(row.wave, patterns)
+    const n = Number(row.n)
+    if (row.pattern === null || n === 0) continue
+    const pattern = Number(row.pattern)
+    const w = row.wave ?? wave!
+    let byPattern = counts.get(w)
+    if (!byPattern) counts.set(w, (byPattern = new Map()))
+    byPattern.set(pattern, (byPattern.get(pattern) ?? 0) + n)
   }
+  for (const [w, byPattern] of counts) out.byWave.set(w, Array.from(byPattern, ([pattern, count]) => ({ pattern, count })))
   return out
 }
 

@@ -136,8 +136,14 @@ const checkArb: fc.Arbitrary<Check> = fc.record({
   scope: fc.constantFrom('survey0', 'series', 'survey2', 'foreign'),
 })
 
+/** Waves and each wave's patterns sorted: loadAnswerPatterns returns them in no particular order. */
 function patternsAsObject(p: AnswerPatterns) {
-  return { ...p, byWave: [...p.byWave.entries()].sort(([a], [b]) => (a < b ? -1 : 1)) }
+  return {
+    ...p,
+    byWave: [...p.byWave.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([wave, patterns]) => [wave, [...patterns].sort((a, b) => a.pattern - b.pattern)] as const),
+  }
 }
 
 async function snapshotTables(test: TestDatabase) {

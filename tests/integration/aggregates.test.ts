@@ -8,10 +8,13 @@ import {
   countResponses,
   listWaves,
   loadAggregates,
+  loadAnswerPatterns,
   loadFinestCells,
   wavesFromFinestCells,
+  type AggregateFilters,
+  type AnswerPatterns,
 } from '#db/queries/aggregates.ts'
-import { scanFinestCells } from '#db/queries/aggregates-scan.ts'
+import { scanAnswerPatterns, scanFinestCells } from '#db/queries/aggregates-scan.ts'
 import { newReceipt, payloadHash } from '#db/queries/responses.ts'
 import { createSurvey, publishSurvey } from '#db/queries/surveys.ts'
 import { populationProfiles, responses } from '#db/schema.ts'
@@ -197,6 +200,31 @@ describe('SQL aggregate loader and dashboard flags', () => {
     expect(
       await loadAggregates(test.db, scope, spec(), { waves: ['2025'] }, undefined, undefined, Promise.resolve('2026')),
     ).toEqual(only2025)
+  })
+
+  it('reads the key-driver patterns as a scan does: values off the scale dropped, repeated patterns summed', async () => {
+    // Scale 1–3: every 4 or 5 is off the scale, so many complete answer sets pack to nothing. Two variables of
+    // seven: distinct stored patterns pack to the same pair, so loadAnswerPatterns must sum them.
+    const spec3 = { scaleValues: [1, 2, 3] }
+    const sorted = (p: AnswerPatterns) =>
+      [...p.byWave].sort(([a], [b]) => (a < b ? -1 : 1)).map(([w, xs]) => [w, [...xs].sort((a, b) => a.pattern - b.pattern)])
+    const scope = { organisationId, surveyId }
+    const cases: Array<[AggregateFilters, string | undefined]> = [
+      [{}, '2026'],
+      [{}, undefined],
+      [{ segments: { channel: ['phone', 'online'] } }, '2026'],
+    ]
+    for (const [filters, wave] of cases) {
+      const read = await loadAnswerPatterns(test.db, scope, spec3, filters, ['overall', 'delivery'], wave)
+      const scanned = await scanAnswerPatterns(test.db, scope, spec3, filters, ['overall', 'delivery'], wave)
+      expect(sorted(read)).toEqual(sorted(scanned))
+      expect(read.byWave.size).toBeGreaterThan(0)
+      for (const patterns of read.byWave.values()) {
+        expect(patterns.length).toBeGreaterThan(3)
+        expect(new Set(patterns.map((x) => x.pattern)).size).toBe(patterns.length)
+        expect(patterns.every((x) => x.pattern >= 0 && x.pattern < 9)).toBe(true)
+      }
+    }
   })
 
   it('applies wave, date and segment filters in SQL', async () => {
