@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { composeSurvey } from '../survey-templates/index.ts'
 import type { Database } from './client.ts'
 import { hashPassword } from './passwords.ts'
-import { addMembership, createOrganisation, createUser, findOrganisationBySlug, findUserByEmail } from './queries/accounts.ts'
+import { addMembership, createOrganisation, createUser, findOrganisationBySlug, findUserByEmail, NEW_ORGANISATION_DEFAULTS } from './queries/accounts.ts'
 import { newReceipt, payloadHash } from './queries/responses.ts'
 import { createSurvey, publishSurvey } from './queries/surveys.ts'
 import { populationProfiles, responses } from './schema.ts'
@@ -110,7 +110,8 @@ export async function seedDemo(db: Database, options: { responses?: number } = {
   const total = options.responses ?? 2000
   try {
     await db.transaction(async (tx) => {
-      const organisation = await createOrganisation(tx as unknown as Database, DEMO_ORGANISATION.slug, DEMO_ORGANISATION.name)
+      // Like every organisation the product makes, the demo requires two-factor sign-in of every member.
+      const organisation = await createOrganisation(tx as unknown as Database, DEMO_ORGANISATION.slug, DEMO_ORGANISATION.name, NEW_ORGANISATION_DEFAULTS)
       const db2 = tx as unknown as Database
       const admin = (await findUserByEmail(db2, DEMO_ADMIN.email)) ?? (await createUser(db2, DEMO_ADMIN.email, DEMO_ADMIN.name, passwordHash))
       await addMembership(db2, organisation.id, admin.id, 'admin')

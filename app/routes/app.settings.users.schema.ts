@@ -31,6 +31,13 @@ export const revokeMemberSessionsSchema = z.object({
   sessionId: z.uuid({ message: 'Unknown session' }).optional(),
 })
 
+/**
+ * Shown on the users page while the organisation does not require two-factor sign-in of every member, and in the
+ * answer when an admin turns it off (new organisations require it: db/queries/accounts.ts NEW_ORGANISATION_DEFAULTS).
+ */
+export const TWO_FACTOR_OPTIONAL_WARNING =
+  'Viewers and analysts of this organisation can sign in with a password alone. This departs from OWASP ASVS Level 2 (requirement 6.3.3), which asks every user to sign in with more than a password.'
+
 /** The organisation's two-factor requirement: a checkbox, so absent means off. */
 export const requireTwoFactorSchema = z.object({
   intent: z.literal('require-two-factor'),

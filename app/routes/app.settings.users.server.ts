@@ -24,7 +24,7 @@ import { hashToken, requirePermission } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/env.server.ts'
 import { sendInvitationMail } from '#app/utils/mail.server.ts'
-import { usersPageSchema } from './app.settings.users.schema.ts'
+import { TWO_FACTOR_OPTIONAL_WARNING, usersPageSchema } from './app.settings.users.schema.ts'
 
 const INVITATION_DAYS = 7
 
@@ -190,7 +190,7 @@ export async function handleUsersAction(request: Request) {
         ok: true,
         message: required
           ? 'Every member must now sign in with two factors. Members without it are asked to set it up at their next page.'
-          : 'Two-factor sign-in is now required of admins only. Other members may still use it.',
+          : `Two-factor sign-in is now required of admins only. Other members may still use it. ${TWO_FACTOR_OPTIONAL_WARNING}`,
       })
     }
     case 'reset-two-factor': {

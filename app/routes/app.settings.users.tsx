@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ROLES } from '#app/utils/permissions.ts'
 import { handleUsersAction, loadUsersPage } from './app.settings.users.server.ts'
+import { TWO_FACTOR_OPTIONAL_WARNING } from './app.settings.users.schema.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Users – CSE Insight' }]
 
@@ -174,11 +175,22 @@ export default function UsersPage() {
 
       <h2>Two-factor sign-in</h2>
       <p>Admins always sign in with a password and a code from an authenticator app.</p>
+      {requireTwoFactor ? null : (
+        <div className="notice warn" data-testid="two-factor-not-required">
+          <p>
+            <strong>Warning:</strong> {TWO_FACTOR_OPTIONAL_WARNING}
+          </p>
+        </div>
+      )}
       <Form method="post">
         <input type="hidden" name="intent" value="require-two-factor" />
         <div className="choice">
-          <input type="checkbox" id="require-two-factor" name="required" value="on" defaultChecked={requireTwoFactor} />
+          <input type="checkbox" id="require-two-factor" name="required" value="on" defaultChecked={requireTwoFactor} aria-describedby="require-two-factor-hint" />
           <label htmlFor="require-two-factor">Require two-factor sign-in for every member</label>
+          <p className="hint" id="require-two-factor-hint">
+            On for every new organisation. Turning it off lets viewers and analysts sign in with a password alone,
+            which departs from OWASP ASVS Level 2 (requirement 6.3.3: every user signs in with more than a password).
+          </p>
         </div>
         <button type="submit" className="button secondary" disabled={busy}>
           Save two-factor requirement

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Database } from '#db/client.ts'
-import { createOrganisation, createStaffInvitation, findOrganisationBySlug, writeAudit } from '#db/queries/accounts.ts'
+import { createOrganisation, createStaffInvitation, findOrganisationBySlug, NEW_ORGANISATION_DEFAULTS, writeAudit } from '#db/queries/accounts.ts'
 import { hashToken } from '#app/utils/auth.server.ts'
 
 /*
@@ -64,7 +64,7 @@ export async function createOrganisationWithAdmin(
   try {
     const organisationId = await db.transaction(async (tx) => {
       const t = tx as unknown as Database
-      const organisation = await createOrganisation(t, slug, name)
+      const organisation = await createOrganisation(t, slug, name, NEW_ORGANISATION_DEFAULTS)
       const invitation = await createStaffInvitation(t, {
         organisationId: organisation.id,
         email: adminEmail,
@@ -79,7 +79,7 @@ export async function createOrganisationWithAdmin(
         action: 'organisation.created',
         targetType: 'organisation',
         targetId: organisation.id,
-        details: { slug, name, firstAdmin: adminEmail, invitationId: invitation.id, via: options.via },
+        details: { slug, name, firstAdmin: adminEmail, invitationId: invitation.id, via: options.via, requireTwoFactor: organisation.requireTwoFactor },
       })
       return organisation.id
     })

@@ -11,6 +11,7 @@ import { addMembership, createUser } from '#db/queries/accounts.ts'
 import { publishSurvey } from '#db/queries/surveys.ts'
 import { seedDemo } from '#db/seed.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '../support/database.ts'
+import { enrolTotpDirectly } from '#tests/support/two-factor.ts'
 
 /** The public API and the storage path behind it, on PGlite in `npm test` and on PostgreSQL in the pg suite. */
 let test: TestDatabase
@@ -214,6 +215,8 @@ describe('staff survey list', () => {
     )
     const analyst = await createUser(test.db, `analyst.${randomUUID().slice(0, 8)}@example.test`, 'Analyst', 'x')
     await addMembership(test.db, demo!.organisation_id, analyst.id, 'analyst')
+    // The demo organisation requires two-factor sign-in of every member (db/queries/accounts.ts NEW_ORGANISATION_DEFAULTS).
+    await enrolTotpDirectly(test.db, analyst.id)
     const cookie = await startSession(analyst.id, demo!.organisation_id)
     const request = () => new Request('http://localhost/app', { headers: { Cookie: cookie.split(';')[0]! } })
     const before = (await loadSurveyList(request())).surveys.find((s) => s.slug === 'demo')!

@@ -104,13 +104,15 @@ describe('/operator/organisations', () => {
     expect(created.inviteLink).toMatch(/^http:\/\/localhost\/invite\/[A-Za-z0-9_-]{43}$/)
     const organisation = (await findOrganisationBySlug(test.db, 'borsetshire'))!
     expect(organisation.name).toBe('Borsetshire Council')
+    // Every member must use two-factor sign-in unless an admin turns it off (ASVS 5.0 6.3.3 at Level 2).
+    expect(organisation.requireTwoFactor).toBe(true)
     // Only the token's hash is stored.
     const token = created.inviteLink.split('/').pop()!
     const [stored] = await test.db.select().from(staffInvitations).where(eq(staffInvitations.organisationId, organisation.id))
     expect(stored).toMatchObject({ role: 'admin', email: 'it.lead@borsetshire.example' })
     expect(stored!.tokenHash).not.toContain(token)
     const [audit] = await listAudit(test.db, organisation.id, { action: 'organisation.created' })
-    expect(audit).toMatchObject({ userEmail: OPERATOR.email, details: { slug: 'borsetshire', firstAdmin: 'it.lead@borsetshire.example', via: 'operator_page' } })
+    expect(audit).toMatchObject({ userEmail: OPERATOR.email, details: { slug: 'borsetshire', firstAdmin: 'it.lead@borsetshire.example', via: 'operator_page', requireTwoFactor: true } })
 
     // The first admin opens the link and chooses a password: they are the organisation's admin.
     const accepted = await settle(() =>
@@ -184,8 +186,9 @@ describe('the command line: operator:create and org:create', () => {
     try {
       const organisation = (await findOrganisationBySlug(handle.db, 'ambridge'))!
       expect(organisation.name).toBe('Ambridge Parish')
+      expect(organisation.requireTwoFactor).toBe(true)
       const [audit] = await listAudit(handle.db, organisation.id, { action: 'organisation.created' })
-      expect(audit).toMatchObject({ userName: null, details: { via: 'cli', firstAdmin: 'clerk@ambridge.example' } })
+      expect(audit).toMatchObject({ userName: null, details: { via: 'cli', firstAdmin: 'clerk@ambridge.example', requireTwoFactor: true } })
       const operator = (await findUserByEmail(handle.db, 'first.op@platform.example'))!
       expect(await isOperator(handle.db, operator.id)).toBe(true)
       expect(await countOperators(handle.db)).toBeGreaterThanOrEqual(1)

@@ -13,6 +13,7 @@ import { auditLog } from '#db/schema.ts'
 import { DEMO_ADMIN, DEMO_ORGANISATION, DEMO_POPULATION, DEMO_SURVEY_SLUG, seedDemo } from '#db/seed.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { createTenant, type Tenant } from '#tests/support/security-fixtures.ts'
+import { enrolTotpDirectly } from '#tests/support/two-factor.ts'
 
 /*
  * The population profile settings through the real loader and action: create, edit, margins that must sum to
@@ -76,8 +77,11 @@ beforeAll(async () => {
   const admin = (await findUserByEmail(test.db, DEMO_ADMIN.email))!
   const analyst = await createUser(test.db, `analyst.${randomUUID().slice(0, 8)}@example.test`, 'Analyst', 'x')
   await addMembership(test.db, organisationId, analyst.id, 'analyst')
+  // The demo organisation requires two-factor sign-in of every member (db/queries/accounts.ts NEW_ORGANISATION_DEFAULTS).
+  await enrolTotpDirectly(test.db, analyst.id)
   const viewer = await createUser(test.db, `viewer.${randomUUID().slice(0, 8)}@example.test`, 'Viewer', 'x')
   await addMembership(test.db, organisationId, viewer.id, 'viewer')
+  await enrolTotpDirectly(test.db, viewer.id)
   analystCookie = (await startSession(analyst.id, organisationId)).split(';')[0]!
   viewerCookie = (await startSession(viewer.id, organisationId)).split(';')[0]!
   expect(admin).toBeTruthy()

@@ -12,6 +12,7 @@ import { auditLog } from '#db/schema.ts'
 import { DEMO_ORGANISATION, DEMO_SURVEY_SLUG, seedDemo } from '#db/seed.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { createTenant, type Tenant } from '#tests/support/security-fixtures.ts'
+import { enrolTotpDirectly } from '#tests/support/two-factor.ts'
 
 /*
  * Targets through the real loader and action, judged on the dashboard: a target under the latest wave's
@@ -72,8 +73,11 @@ beforeAll(async () => {
   seriesId = published.survey.seriesId
   const analyst = await createUser(test.db, `analyst.${randomUUID().slice(0, 8)}@example.test`, 'Analyst', 'x')
   await addMembership(test.db, organisationId, analyst.id, 'analyst')
+  // The demo organisation requires two-factor sign-in of every member (db/queries/accounts.ts NEW_ORGANISATION_DEFAULTS).
+  await enrolTotpDirectly(test.db, analyst.id)
   const viewer = await createUser(test.db, `viewer.${randomUUID().slice(0, 8)}@example.test`, 'Viewer', 'x')
   await addMembership(test.db, organisationId, viewer.id, 'viewer')
+  await enrolTotpDirectly(test.db, viewer.id)
   analystCookie = (await startSession(analyst.id, organisationId)).split(';')[0]!
   viewerCookie = (await startSession(viewer.id, organisationId)).split(';')[0]!
   other = await createTenant(test.db, 'Other')

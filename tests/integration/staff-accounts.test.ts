@@ -13,7 +13,9 @@ import * as dashboardRoute from '#app/routes/app.surveys.$surveyId.dashboard.tsx
 import { getSession, hashToken, startSession, TWO_FACTOR_ENROL_PATH } from '#app/utils/auth.server.ts'
 import { CHALLENGE_COOKIE } from '#app/utils/sign-in-challenge.server.ts'
 import { passwordResets, recoveryCodes, sessions, users } from '#db/schema.ts'
-import { createStaffInvitation, listAudit, SESSION_IDLE_MINUTES } from '#db/queries/accounts.ts'
+import { addMembership, createStaffInvitation, createUser, findOrganisationBySlug, findUserByEmail, listAudit, SESSION_IDLE_MINUTES } from '#db/queries/accounts.ts'
+import { DEMO_ADMIN, DEMO_ORGANISATION, seedDemo } from '#db/seed.ts'
+import { TWO_FACTOR_OPTIONAL_WARNING } from '#app/routes/app.settings.users.schema.ts'
 import { disableTotp } from '#db/queries/account-security.ts'
 import { verifyPassword } from '#db/passwords.ts'
 import { CURRENT_PASSWORD_MISSING, CURRENT_PASSWORD_WRONG } from '#app/services/reauthentication.server.ts'
@@ -340,6 +342,32 @@ describe('staff accounts', () => {
       expect(audit?.details).toEqual({ required: true })
       await usersRoute.action(args(post('/app/settings/users', form({ intent: 'require-two-factor' }), adminCookie)))
       expect(statusOf(await dashboard(analystCookie))).toBe(200)
+    })
+
+    it('is required of every member of the demo organisation by default; an admin can turn it off, warned that this departs from ASVS Level 2, audited', async () => {
+      // Organisations made by the operator page and the command line: tests/integration/operator-organisations.test.ts.
+      expect(await seedDemo(test.db, { responses: 0 })).toBe(true)
+      const demo = (await findOrganisationBySlug(test.db, DEMO_ORGANISATION.slug))!
+      expect(demo.requireTwoFactor).toBe(true)
+      const admin = (await findUserByEmail(test.db, DEMO_ADMIN.email))!
+      await enrolTotpDirectly(test.db, admin.id)
+      const demoAdmin = cookieOf(await startSession(admin.id, demo.id))
+      const viewer = await createUser(test.db, `viewer.${demo.id.slice(0, 8)}@demo.example`, 'Demo Viewer', 'x')
+      await addMembership(test.db, demo.id, viewer.id, 'viewer')
+      const viewerCookie = cookieOf(await startSession(viewer.id, demo.id))
+      const users = () => call(() => usersRoute.loader(args(get('/app/settings/users', demoAdmin))))
+      expect(dataOf<{ requireTwoFactor: boolean }>(await users()).requireTwoFactor).toBe(true)
+      const sent = await call(() => accountRoute.loader(args(get('/app/account', viewerCookie))))
+      expect((sent as Response).headers.get('Location')).toBe(`${TWO_FACTOR_ENROL_PATH}?required=1`)
+
+      const off = await call(() => usersRoute.action(args(post('/app/settings/users', form({ intent: 'require-two-factor' }), demoAdmin))))
+      expect(statusOf(off)).toBe(200)
+      expect(dataOf<{ message: string }>(off).message).toContain(TWO_FACTOR_OPTIONAL_WARNING)
+      expect(TWO_FACTOR_OPTIONAL_WARNING).toMatch(/departs from OWASP ASVS Level 2/)
+      expect(dataOf<{ requireTwoFactor: boolean }>(await users()).requireTwoFactor).toBe(false)
+      expect(statusOf(await call(() => accountRoute.loader(args(get('/app/account', viewerCookie)))))).toBe(200)
+      const [entry] = await listAudit(test.db, demo.id, { action: 'organisation.two_factor_requirement_changed' })
+      expect(entry).toMatchObject({ userEmail: DEMO_ADMIN.email, details: { required: false } })
     })
   })
 
