@@ -2,7 +2,7 @@ import { Link } from '@remix-run/react'
 import type { Lang } from '#app/i18n/catalogue.ts'
 import { resultsText } from '#app/i18n/results.ts'
 import type { ResultsPageData } from '#app/routes/results.$orgSlug.server.ts'
-import type { PublicCell, PublicTable, SnapshotScope } from '#app/services/public-results.server.ts'
+import type { PublicCell, PublicTable, PublicThemesView, SnapshotScope } from '#app/services/public-results.server.ts'
 
 /*
  * The public results page (issue 14, item 1): a frozen snapshot in plain English or Welsh. Every figure is the
@@ -125,6 +125,39 @@ function ResultsTable({ table, lang, level }: { table: PublicTable; lang: Lang; 
   )
 }
 
+/**
+ * The comment themes frozen with the snapshot, as the theme engine decided them (no figure is worked out here).
+ * Theme names are staff text in English: marked lang="en" on the Welsh page.
+ */
+function ThemesSection({ themes, lang }: { themes: PublicThemesView; lang: Lang }) {
+  const t = resultsText[lang]
+  return (
+    <section aria-labelledby="themes-heading" className="results-section" data-testid="results-themes">
+      <h2 id="themes-heading">{t.themesHeading}</h2>
+      {themes.coded === null ? (
+        <p>{t.themesTooFew}</p>
+      ) : (
+        <>
+          <p>{t.themesIntro(themes.coded.toLocaleString(lang === 'cy' ? 'cy-GB' : 'en-GB'))}</p>
+          <ul>
+            {themes.rows.map((row) => (
+              <li key={row.id} data-status={row.cell.status}>
+                {lang === 'en' ? row.name : <span lang="en">{row.name}</span>}:{' '}
+                {row.cell.p !== null
+                  ? t.themeSentence(row.cell.p, row.cell.lower!, row.cell.upper!)
+                  : row.cell.suppression === 'secondary'
+                    ? t.protectedCell
+                    : t.tooFew}
+                {row.cell.status === 'low_base' ? <span className="small"> ({t.lowBase})</span> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  )
+}
+
 /** A survey's title, marked with its own language where it is not the page's (an English title on the Welsh page). */
 function TitleText({ title, titleLang, lang }: { title: string; titleLang: Lang; lang: Lang }) {
   return titleLang === lang ? <>{title}</> : <span lang={titleLang}>{title}</span>
@@ -173,6 +206,7 @@ export function PublicResults({ data }: { data: ResultsPageData }) {
           {view.tables.map((table) => (
             <ResultsTable key={table.id} table={table} lang={lang} level={level} />
           ))}
+          {view.themes ? <ThemesSection themes={view.themes} lang={lang} /> : null}
           <section aria-labelledby="notes-heading" className="results-section">
             <h2 id="notes-heading">{t.notesHeading}</h2>
             <ul className="small">

@@ -56,6 +56,11 @@ export const resultsText = bilingual(
     youSaidIntro: 'Changes we made because of what customers told us.',
     noActions: 'No completed changes have been published yet.',
     completedOn: (date: string) => `Completed ${date}`,
+    themesHeading: 'What people wrote about',
+    themesIntro: (coded: string) =>
+      `We read the comments people wrote and grouped them by theme. Each figure is the share of the ${coded} comments grouped so far that mention the theme, with the range the true share is likely to be in. One comment can mention more than one theme.`,
+    themeSentence: (p: number, lower: number, upper: number) => `${p}% of comments (between ${lower}% and ${upper}%)`,
+    themesTooFew: 'Too few comments have been grouped by theme to report.',
     downloadCsv: 'Download these results as open data (CSV)',
     otherLanguage: 'Cymraeg',
     allResults: 'All published results',
@@ -125,6 +130,11 @@ export const resultsText = bilingual(
     youSaidIntro: 'Newidiadau a wnaethom oherwydd yr hyn a ddywedodd cwsmeriaid wrthym.',
     noActions: 'Nid oes newidiadau wedi’u cwblhau wedi’u cyhoeddi eto.',
     completedOn: (date: string) => `Cwblhawyd ${date}`,
+    themesHeading: 'Beth ysgrifennodd pobl amdano',
+    themesIntro: (coded: string) =>
+      `Rydyn ni wedi darllen y sylwadau a ysgrifennodd pobl a’u grwpio yn ôl thema. Mae pob ffigur yn dangos cyfran y ${coded} sylw a grwpiwyd hyd yma sy’n sôn am y thema, gyda’r ystod y mae’r gyfran wirioneddol yn debygol o fod ynddi. Gall un sylw sôn am fwy nag un thema.`,
+    themeSentence: (p: number, lower: number, upper: number) => `${p}% o’r sylwadau (rhwng ${lower}% a ${upper}%)`,
+    themesTooFew: 'Nid oes digon o sylwadau wedi’u grwpio yn ôl thema i adrodd arnynt.',
     downloadCsv: 'Lawrlwytho’r canlyniadau hyn fel data agored (CSV)',
     otherLanguage: 'English',
     allResults: 'Pob canlyniad a gyhoeddwyd',

@@ -2,7 +2,7 @@ import type { InsightReport } from '#analysis/insight-report-types.ts'
 import { themeFrequency, type ThemeBreakdown, type ThemeFrequency } from '#analysis/theme-frequency.ts'
 import type { Database } from '#db/client.ts'
 import { getReportingThresholds } from '#db/queries/aggregates.ts'
-import { countCodedComments, listThemes, type ThemeRow, type ThemeScope } from '#db/queries/themes.ts'
+import { countCodedComments, listThemes, type CodedCommentFilters, type ThemeRow, type ThemeScope } from '#db/queries/themes.ts'
 import type { CommentQuestion } from './comment-questions.server.ts'
 import { label } from './survey-labels.server.ts'
 
@@ -31,6 +31,8 @@ export async function loadSurveyThemes(
   scope: ThemeScope,
   report: InsightReport | null,
   questions: ReadonlyArray<CommentQuestion>,
+  /** the report's own wave or date filters, when it is a report of part of the series (a published scope) */
+  filters: CodedCommentFilters = {},
 ): Promise<SurveyThemes> {
   const themes = await listThemes(db, scope.organisationId, scope.surveyId)
   const segments = report?.meta.segments ?? []
@@ -41,6 +43,7 @@ export async function loadSurveyThemes(
           scope,
           segments.map((s) => s.name),
           questions.map((q) => q.name),
+          filters,
         )
       : []
   const driverOf = new Map(questions.map((q) => [q.name, q.driver ?? '']))

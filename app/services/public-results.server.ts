@@ -54,6 +54,29 @@ export interface PublicResultsView {
   thresholds: { lowBase: number; suppress: number }
   /** the report's notes say that another small group was hidden or figures were rounded further */
   protection: boolean
+  /** the comment themes frozen with the snapshot (null when it has none) */
+  themes: PublicThemesView | null
+}
+
+/** Comment themes as the page shows them: whole percents of the engine's figures; hidden ones carry no number. */
+export interface PublicThemesView {
+  coded: number | null
+  rows: Array<{ id: string; name: string; cell: Omit<PublicCell, 'compared'> }>
+}
+
+function publicThemes(themes: PublishedResults['themes']): PublicThemesView | null {
+  if (!themes || themes.themes.length === 0) return null
+  return {
+    coded: themes.coded,
+    rows: themes.themes.map((theme) => {
+      const c = theme.overall
+      const cell =
+        c.status === 'suppressed'
+          ? { status: c.status, suppression: c.suppression, p: null, lower: null, upper: null, n: null }
+          : { status: c.status, suppression: null, p: whole(c.p), lower: whole(c.lower), upper: whole(c.upper), n: c.n }
+      return { id: theme.id, name: theme.name, cell }
+    }),
+  }
 }
 
 const whole = (x: number | null) => (x === null ? null : Math.round(x * 100))
@@ -120,6 +143,7 @@ export function resultTables(content: PublishedResults, lang: Lang): PublicResul
     respondents: r.meta.respondents,
     thresholds: r.meta.thresholds,
     protection: r.notes.some((n) => ['secondary_suppression', 'coarsened', 'withheld'].includes(n.code)),
+    themes: publicThemes(content.themes),
   }
 }
 

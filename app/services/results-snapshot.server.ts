@@ -1,4 +1,5 @@
 import type { InsightReport } from '#analysis/insight-report-types.ts'
+import type { ThemeCell } from '#analysis/theme-frequency.ts'
 import type { Lang } from '#app/i18n/catalogue.ts'
 import { resultsText } from '#app/i18n/results.ts'
 import type { Database } from '#db/client.ts'
@@ -6,7 +7,10 @@ import { writeAudit } from '#db/queries/accounts.ts'
 import { listPublicActions, type SurveyActionRow } from '#db/queries/actions.ts'
 import type { AggregateFilters } from '#db/queries/aggregates.ts'
 import { insertResultSnapshot, type SnapshotScope } from '#db/queries/results.ts'
-import { loadInsight } from './insight.server.ts'
+import { listThemes } from '#db/queries/themes.ts'
+import { commentQuestionsOf } from './comment-questions.server.ts'
+import { loadSurveyThemes } from './comment-themes.server.ts'
+import { loadInsight, type InsightContext } from './insight.server.ts'
 import { groupLabelsOf, hasWelshText, textOf } from './survey-labels.server.ts'
 
 /*
@@ -39,6 +43,17 @@ export interface PublishedAction {
   completedAt: string | null
 }
 
+/**
+ * The comment themes of the published scope as the theme engine decided them (app/services/comment-themes.server.ts,
+ * analysis/theme-frequency.ts): each theme's overall share of coded comments, hidden where the engine hides it.
+ * Theme names are staff text, in English only.
+ */
+export interface PublishedThemes {
+  /** coded comments in the scope (null when the scope's comments are held back) */
+  coded: number | null
+  themes: Array<{ id: string; name: string; overall: ThemeCell }>
+}
+
 /** The frozen content of a published snapshot (result_snapshots.content). */
 export interface PublishedResults {
   version: 1
@@ -61,6 +76,8 @@ export interface PublishedResults {
    * Absent in snapshots published before actions were frozen (2026-12-03): their page reads the actions live.
    */
   actions?: PublishedAction[]
+  /** absent when the survey has no coding frame, or in snapshots published before themes were (2026-12-03) */
+  themes?: PublishedThemes
 }
 
 export class PublishRefused extends Error {}
@@ -103,6 +120,36 @@ export function publishedActions(rows: ReadonlyArray<SurveyActionRow>, seriesId:
         completedAt: a.completedAt?.toISOString() ?? null,
       }
     })
+}
+
+/**
+ * The theme figures of a published scope, from the theme engine with the comment decisions of the scope's
+ * unweighted report (the one the comments and themes pages use: it counts every respondent) and only the
+ * comments of the scope's responses. Null when the survey has no theme or no rating question.
+ */
+async function publishedThemes(
+  db: Database,
+  organisationId: string,
+  surveyId: string,
+  scope: SnapshotScope,
+  context: InsightContext,
+): Promise<PublishedThemes | null> {
+  const themeScope = { organisationId, surveyId, seriesId: context.survey.seriesId }
+  if (Object.keys(context.metadata.ratings).length === 0) return null
+  if ((await listThemes(db, organisationId, surveyId)).length === 0) return null
+  const filters = scopeFilters(scope)
+  const unweighted = await loadInsight(db, organisationId, surveyId, { weighted: false, filters })
+  if (!unweighted) return null
+  const questions = commentQuestionsOf(context.definition, context.metadata)
+  const { frequency } = await loadSurveyThemes(db, themeScope, unweighted.report, questions, {
+    waves: filters.waves,
+    from: filters.from,
+    to: filters.to,
+  })
+  return {
+    coded: frequency.coded,
+    themes: frequency.themes.map((t) => ({ id: t.id, name: t.name, overall: t.overall })),
+  }
 }
 
 /**
@@ -152,6 +199,7 @@ export async function publishResults(
       ),
     }
   }
+  const themes = await publishedThemes(db, staff.organisationId, surveyId, scope, context)
   // The public name of the survey is the one respondents saw (the staff title only when the definition has none).
   const title = (context.definition as { title?: unknown }).title
   const titleEn = textOf(title, 'en').trim() || context.survey.title
@@ -166,6 +214,7 @@ export async function publishResults(
     labels: { en: labelsIn('en'), cy: labelsIn('cy') },
     report: published,
     actions: publishedActions(await listPublicActions(db, staff.organisationId), context.survey.seriesId),
+    ...(themes ? { themes } : {}),
   }
   const row = await insertResultSnapshot(db, {
     organisationId: staff.organisationId,

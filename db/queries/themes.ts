@@ -208,18 +208,37 @@ export interface CodedCommentCount {
   count: number
 }
 
+/** Which responses' comments to count: some waves, or those submitted in [from, to) (a published scope). */
+export interface CodedCommentFilters {
+  waves?: ReadonlyArray<string>
+  from?: Date
+  to?: Date
+}
+
 /**
  * Counts the coded comments of the series (those carrying at least one of the survey's themes) on the given
- * questions, by their respondent's group in each segment, their question and their themes. PostgreSQL counts;
- * the cells go to analysis/theme-frequency.ts.
+ * questions, by their respondent's group in each segment, their question and their themes; only the responses
+ * `filters` keeps, when given (the insight report's wave and date filters). PostgreSQL counts; the cells go to
+ * analysis/theme-frequency.ts.
  */
 export async function countCodedComments(
   db: Database,
   scope: ThemeScope,
   segments: ReadonlyArray<string>,
   questions: ReadonlyArray<string>,
+  filters: CodedCommentFilters = {},
 ): Promise<CodedCommentCount[]> {
   if (questions.length === 0) return []
+  const waves = filters.waves ?? []
+  const kept = sql.join(
+    [
+      sql``,
+      ...(waves.length > 0 ? [sql`r.wave in (${sql.join(waves.map((w) => sql`${w}::text`), sql`, `)})`] : []),
+      ...(filters.from ? [sql`r.submitted_at >= ${filters.from.toISOString()}::timestamptz`] : []),
+      ...(filters.to ? [sql`r.submitted_at < ${filters.to.toISOString()}::timestamptz`] : []),
+    ],
+    sql` and `,
+  )
   const names = segments.map((_, i) => sql.identifier(`g${i}`))
   const segmentColumns = segments.map((s, i) => sql`, coalesce(r.segments->>${s}::text, '') as ${names[i]!}`)
   const segmentNames = names.map((n) => sql`, ${n}`)
@@ -235,7 +254,7 @@ export async function countCodedComments(
     ), grouped as (
       select coded.question_name as question, coded.themes${sql.join(segmentColumns, sql``)}
         from coded join responses r on r.id = coded.response_id
-       where ${seriesResponse(scope)}
+       where ${seriesResponse(scope)}${kept}
          and jsonb_typeof(r.answers->coded.question_name) = 'string' and btrim(r.answers->>coded.question_name) <> ''
     )
     select question, themes${sql.join(segmentNames, sql``)}, count(*)::int as n

@@ -1,24 +1,28 @@
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { createElement, type ComponentType } from 'react'
 import { renderToString } from 'react-dom/server'
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router-dom/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '#analysis/parse-csv.ts'
 import type { InsightReport } from '#analysis/insight-report-types.ts'
+import type { ThemeCell } from '#analysis/theme-frequency.ts'
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import ResultsIndexPage, { loader as indexLoader } from '#app/routes/results.$orgSlug.tsx'
 import ResultsSnapshotPage, { loader as snapshotLoader } from '#app/routes/results.$orgSlug.$snapshotId.tsx'
 import { loader as csvLoader } from '#app/routes/results.$orgSlug.$snapshotId.csv.ts'
 import { action as publishAction } from '#app/routes/app.surveys.$surveyId.results.tsx'
+import { commentQuestionsOf } from '#app/services/comment-questions.server.ts'
+import { loadSurveyThemes } from '#app/services/comment-themes.server.ts'
 import { loadInsight } from '#app/services/insight.server.ts'
 import { startSession } from '#app/utils/auth.server.ts'
 import { addMembership, createOrganisation, createUser } from '#db/queries/accounts.ts'
 import { insertAction, updateAction, type ActionValues } from '#db/queries/actions.ts'
 import { getResultSnapshot } from '#db/queries/results.ts'
+import { codeComments, createTheme } from '#db/queries/themes.ts'
 import { storeResponse } from '#db/queries/responses.ts'
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
-import { auditLog, organisations, surveys, surveyVersions } from '#db/schema.ts'
+import { auditLog, organisations, responses, surveys, surveyVersions } from '#db/schema.ts'
 import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
 import { postForm } from '#tests/support/post-form.ts'
 import { importOracleFixture } from './aggregates-fixtures.ts'
@@ -314,5 +318,64 @@ describe('the public page', () => {
       }).catch((e: unknown) => e)
       expect(outcome instanceof Response ? outcome.status : 200, `${slug}/${id}`).toBe(404)
     }
+  })
+})
+
+describe('comment themes on the public page', () => {
+  it('shows each theme as the theme engine decides it for the published wave, hiding what it hides', async () => {
+    const survey = (await test.db.select().from(surveys).where(eq(surveys.id, surveyId)))[0]!
+    const themeScope = { organisationId, surveyId, seriesId: survey.seriesId }
+    const waiting = (await createTheme(test.db, { organisationId, surveyId, createdBy: null }, { name: 'Waiting times', keywords: [] }))!
+    const rare = (await createTheme(test.db, { organisationId, surveyId, createdBy: null }, { name: 'Parking', keywords: [] }))!
+    const commented = async (wave: string) =>
+      (
+        await test.db
+          .select({ id: responses.id, answers: responses.answers })
+          .from(responses)
+          .where(and(eq(responses.surveyId, surveyId), eq(responses.wave, wave)))
+      )
+        .filter((r) => typeof (r.answers as Record<string, unknown>).improve === 'string' && String((r.answers as Record<string, unknown>).improve).trim() !== '')
+        .map((r) => ({ responseId: r.id, question: 'improve' }))
+    const now = await commented('2026')
+    const before = await commented('2025')
+    expect(now.length).toBeGreaterThan(40)
+    expect(before.length).toBeGreaterThan(10)
+    const themesOf = async (id: string) =>
+      (await getResultSnapshot(test.db, organisationId, id))!.content as { themes?: { coded: number | null; themes: Array<{ name: string; overall: ThemeCell }> } }
+    const section = (html: string) => /data-testid="results-themes"[\s\S]*?<\/section>/.exec(html)![0]
+
+    // too few coded comments in the wave: the engine publishes nothing, and neither does the page
+    await codeComments(test.db, themeScope, [waiting.id], now.slice(0, 3), null)
+    const few = publishedId(await publish(analystCookie, { kind: 'wave', wave: '2026' }))
+    expect((await themesOf(few)).themes!.themes.every((t) => t.overall.status === 'suppressed')).toBe(true)
+    expect(text(section(await snapshotPage(few)))).not.toMatch(/\d+%/)
+
+    // enough coded in 2026, and a differently coded 2025 that the 2026 snapshot must leave out
+    await codeComments(test.db, themeScope, [waiting.id], now.slice(0, 30), null)
+    await codeComments(test.db, themeScope, [rare.id], now.slice(30, 40), null)
+    await codeComments(test.db, themeScope, [rare.id], before, null)
+    const id = publishedId(await publish(analystCookie, { kind: 'wave', wave: '2026' }))
+    const unweighted = (await loadInsight(test.db, organisationId, surveyId, { weighted: false, filters: { waves: ['2026'] } }))!
+    const questions = commentQuestionsOf(unweighted.context.definition, unweighted.context.metadata)
+    const engine = (await loadSurveyThemes(test.db, themeScope, unweighted.report, questions, { waves: ['2026'] })).frequency
+    const stored = (await themesOf(id)).themes!
+    expect(stored.coded).toBe(40)
+    expect(stored.coded).toBe(engine.coded)
+    expect(stored.themes).toEqual(JSON.parse(JSON.stringify(engine.themes.map((t) => ({ id: t.id, name: t.name, overall: t.overall })))))
+    // not the series-wide figure, which counts 2025's codings too
+    const series = (await loadSurveyThemes(test.db, themeScope, unweighted.report, questions)).frequency
+    expect(series.coded).toBeGreaterThan(40)
+
+    const pct = (x: number | null) => Math.round(x! * 100)
+    const en = text(section(await snapshotPage(id)))
+    for (const t of engine.themes) {
+      expect(t.overall.status).not.toBe('suppressed')
+      expect(en).toContain(`${t.name}: ${pct(t.overall.p)}% of comments (between ${pct(t.overall.lower)}% and ${pct(t.overall.upper)}%)`)
+    }
+    expect(en).toContain('the 40 comments grouped so far')
+    // Welsh: the page's words in Welsh, the staff's theme names marked as English
+    const cy = section(await snapshotPage(id, 'cy'))
+    expect(text(cy)).toContain('Beth ysgrifennodd pobl amdano')
+    expect(cy).toContain('<span lang="en">Waiting times</span>')
   })
 })
