@@ -10,7 +10,7 @@ import { rowsOf } from '#db/client.ts'
 import { createOrganisation } from '#db/queries/accounts.ts'
 import { findPublishedSurveyBySlug } from '#db/queries/surveys.ts'
 import { formatProblem, importClientId, runImport, type ImportPhase } from '#app/services/importer.server.ts'
-import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
+import { createTestDatabase, installAsAppDatabase, preparePgliteDir, type TestDatabase } from '#tests/support/database.ts'
 
 const FIXTURE = path.resolve('tests/fixtures/oracle-public')
 const csvBytes = readFileSync(path.join(FIXTURE, 'responses.csv'))
@@ -127,10 +127,12 @@ describe('a file with invalid rows imports nothing', () => {
 })
 
 describe('npm run import (CLI)', () => {
-  // Two CLI processes, each migrating and seeding a fresh PGlite: give them the budget spawnSync allows each.
-  it('imports with a progress counter, and exits 1 listing row and column for a bad file', { timeout: 240_000 }, () => {
+  // Two CLI processes on one PGlite directory (the first seeds the demo): give them the budget spawnSync allows each.
+  it('imports with a progress counter, and exits 1 listing row and column for a bad file', { timeout: 240_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cse-import-cli-'))
     try {
+      // Already migrated (the suite's image); the first CLI process seeds the demo into it.
+      await preparePgliteDir(path.join(dir, 'db'))
       const bad = path.join(dir, 'bad.csv')
       writeFileSync(bad, withCell([{ row: 7, column: 'access', value: '0' }]))
       const env = { ...process.env, PGLITE_DIR: path.join(dir, 'db'), DATABASE_URL: '', SEED_DEMO: 'true', LOG_LEVEL: 'silent' }

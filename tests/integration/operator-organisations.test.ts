@@ -14,7 +14,7 @@ import { acceptInvitation } from '#app/routes/invite.$token.server.ts'
 import { handleLogin } from '#app/routes/login.server.ts'
 import { handleBuilderAction } from '#app/routes/app.surveys.$surveyId.edit.server.ts'
 import { startSession } from '#app/utils/auth.server.ts'
-import { createTestDatabase, installAsAppDatabase, type TestDatabase } from '#tests/support/database.ts'
+import { createTestDatabase, installAsAppDatabase, preparePgliteDir, type TestDatabase } from '#tests/support/database.ts'
 import { createTenant, type Tenant } from '#tests/support/security-fixtures.ts'
 import { enrolTotpDirectly } from '#tests/support/two-factor.ts'
 
@@ -144,11 +144,13 @@ describe('/operator/organisations', () => {
 describe('the command line: operator:create and org:create', () => {
   let dir: string | undefined
   let env: Record<string, string>
-  beforeAll(() => {
-    // The CLI opens its own database: a fresh PostgreSQL database (test:pg) or a PGlite directory.
+  beforeAll(async () => {
+    // The CLI opens its own database: a fresh PostgreSQL database (test:pg) or a PGlite directory (already
+    // migrated, from the suite's image).
     if (test.url) env = { DATABASE_URL: test.url, PGLITE_DIR: '' }
     else {
       dir = mkdtempSync(path.join(tmpdir(), 'cse-cli-'))
+      await preparePgliteDir(dir)
       env = { DATABASE_URL: '', PGLITE_DIR: dir }
     }
   })

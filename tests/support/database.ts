@@ -73,6 +73,19 @@ function pgliteTemplate(): Blob | undefined {
   return templateImage
 }
 
+/**
+ * Fill an empty PGlite directory for a process the test starts (a command-line entry point) with the migrated
+ * image of tests/support/pglite-template.ts, so that process does not run initdb and every migration again
+ * (about 13 s against 5 s, measured on the CI machine under load). Without the image it leaves the directory
+ * empty and the process migrates it itself.
+ */
+export async function preparePgliteDir(dir: string): Promise<void> {
+  const template = pgliteTemplate()
+  if (!template) return
+  const handle = await openDatabase({ pgliteDir: dir, loadDataDir: template })
+  await handle.close()
+}
+
 /** Make app code that calls getDb() use this test database (the app keeps one handle per process). */
 export function installAsAppDatabase(test: TestDatabase): void {
   globalThis.__cseDatabase = Promise.resolve(test.handle)
