@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { AccountNav } from '#app/components/account-nav.tsx'
 import { CurrentPasswordField, passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { FormOutcome } from '#app/components/form-outcome.tsx'
 import { handleSessionsAction, loadSessionsPage } from './app.account.sessions.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Your sessions – CSE Insight' }]
@@ -29,17 +30,7 @@ export default function SessionsPage() {
       <h1>Your sessions</h1>
       <AccountNav current="sessions" />
       <p>Each browser where you are signed in. Sign out any you do not recognise, then change your password.</p>
-      {result && !result.ok ? (
-        <div className="error-summary" role="alert">
-          <h2>There is a problem</h2>
-          <p>{result.error}</p>
-        </div>
-      ) : null}
-      {result?.ok ? (
-        <div className="panel-confirm" role="status">
-          <p>{result.message}</p>
-        </div>
-      ) : null}
+      <FormOutcome result={result} />
       {ending ? (
         <section aria-labelledby="end-heading">
           <h2 id="end-heading">Sign out {describe(ending)}</h2>

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react'
 import { AccountNav } from '#app/components/account-nav.tsx'
 import { CurrentPasswordField, passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { FormOutcome } from '#app/components/form-outcome.tsx'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#app/utils/password-policy.ts'
 import { handleChangePassword, loadAccountPage } from './app.account.server.ts'
 
@@ -33,17 +34,7 @@ export default function AccountPage() {
         {name}, {email}. Two-factor sign-in is{' '}
         <Link to="/app/account/two-factor">{twoFactorEnabled ? 'on' : 'off'}</Link>.
       </p>
-      {result && !result.ok ? (
-        <div className="error-summary" role="alert">
-          <h2>There is a problem</h2>
-          <p>{result.error}</p>
-        </div>
-      ) : null}
-      {result?.ok ? (
-        <div className="panel-confirm" role="status">
-          <p>{result.message}</p>
-        </div>
-      ) : null}
+      <FormOutcome result={result} />
       <h2>Change your password</h2>
       <Form method="post" ref={formRef}>
         <CurrentPasswordField id="currentPassword" hint="The password you sign in with now." error={passwordErrorOf(result)} username={email} />

@@ -4,6 +4,7 @@ import { AccountNav } from '#app/components/account-nav.tsx'
 import { CodeField, EnrolmentForm, pendingOffer, RecoveryCodes } from '#app/components/two-factor-enrolment.tsx'
 import { passwordErrorOf } from '#app/components/current-password-field.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { FormOutcome } from '#app/components/form-outcome.tsx'
 import { handleTwoFactorAction, loadTwoFactorPage } from './app.account.two-factor.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Two-factor sign-in – CSE Insight' }]
@@ -38,17 +39,7 @@ export default function TwoFactorPage() {
           </p>
         </div>
       ) : null}
-      {result && !result.ok ? (
-        <div className="error-summary" role="alert">
-          <h2>There is a problem</h2>
-          <p>{result.error}</p>
-        </div>
-      ) : null}
-      {result?.ok ? (
-        <div className="panel-confirm" role="status">
-          <p>{result.message}</p>
-        </div>
-      ) : null}
+      <FormOutcome result={result} />
       {result?.ok && result.recoveryCodes ? (
         <RecoveryCodes
           codes={result.recoveryCodes}
