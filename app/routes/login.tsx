@@ -1,17 +1,13 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { retryAfterHeaders } from '#app/utils/retry-after-headers.ts'
 import { handleLogin, loadLogin } from './login.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in – CSE Insight' }]
 
 // Pass the action's Retry-After (429 when rate-limited) through to the document response.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const headers = new Headers()
-  const retryAfter = actionHeaders.get('Retry-After')
-  if (retryAfter) headers.set('Retry-After', retryAfter)
-  return headers
-}
+export const headers = retryAfterHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return loadLogin(request)

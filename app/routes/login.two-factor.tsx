@@ -1,16 +1,12 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { retryAfterHeaders } from '#app/utils/retry-after-headers.ts'
 import { handleTwoFactorStep, loadTwoFactorStep } from './login.two-factor.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Two-factor sign-in – CSE Insight' }]
 
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const headers = new Headers()
-  const retryAfter = actionHeaders.get('Retry-After')
-  if (retryAfter) headers.set('Retry-After', retryAfter)
-  return headers
-}
+export const headers = retryAfterHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return loadTwoFactorStep(request)
