@@ -13,8 +13,8 @@ const env = { TOTP_ENCRYPTION_KEY: 'dGVzdC1vbmx5IGtleTogY3NlLWluc2lnaHQgdG90cCE=
 // which on the 2-core CI machine is one, while a file spends much of its time waiting (on PGlite's single
 // thread or a PostgreSQL server process). Each file has its own database (tests/support/database.ts), so files
 // do not share state. The browser suite stays one file at a time: each file runs chromium and an app server,
-// and two at once on 2 cores timed out a sign-in (CI run of 2026-12-03; 814 s two at a time, 1,062 s one at a
-// time on the same day, docs/benchmarks.md).
+// which keep both cores busy; two at once saved little (605 s against 670 s, 2026-12-03) and once timed out a
+// sign-in (docs/benchmarks.md, "Test suites and CI").
 const maxWorkers = 2
 
 export default defineConfig({
