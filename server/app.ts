@@ -7,6 +7,8 @@ import { applySecurityHeaders, checkOrigin, newNonce } from '../app/utils/http-g
 import { passwordHashingSaturated } from '../db/passwords.ts'
 import { bodyLimit } from './body-limit.ts'
 
+const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'POST'])
+
 /** Posts that hash a password: sign-in, joining by invitation, setting a new password (any case, any slashes). */
 const HASHING_POSTS = /^\/(login|invite\/[^/]+|reset-password(\/[^/]*)?)\/?$/i
 
@@ -17,8 +19,8 @@ const BUSY_PAGE =
 /**
  * The Express app in front of the Remix build, without the build: `server/start.ts` passes the Remix handler
  * (server/remix-handler.ts), and tests pass their own handler to exercise the same middleware in-process.
- * Order matters: the access log first (it sees every answer), then headers and the body limit (so an oversized
- * body is refused before anything reads it), then the Origin check, compression, static files and the app.
+ * Order matters: the access log first (it sees every answer), then headers, the allowed methods and the body
+ * limit (so an oversized body is refused before anything reads it), then the Origin check, compression, static files and the app.
  */
 export function createServerApp(options: {
   env: Pick<Env, 'PUBLIC_ORIGIN' | 'TRUST_PROXY'>
@@ -50,6 +52,13 @@ export function createServerApp(options: {
     res.locals.cspNonce = newNonce()
     applySecurityHeaders(req.path, res.locals.cspNonce as string, (name, value) => res.setHeader(name, value))
     next()
+  })
+  // The app answers GET, HEAD and POST only (forms, pages, the JSON API: docs/api.md). Anything else, TRACE
+  // above all (ASVS 13.4.4: it would echo the request, cookies included), is refused here before any route
+  // sees it.
+  app.use((req, res, next) => {
+    if (ALLOWED_METHODS.has(req.method)) return next()
+    res.status(405).setHeader('Allow', 'GET, HEAD, POST').type('text/plain').send('Method not allowed.')
   })
   app.use(bodyLimit())
   // A sign-in flood beyond what password hashing can serve (db/passwords.ts) is refused here, before the body

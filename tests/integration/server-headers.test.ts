@@ -56,3 +56,32 @@ it('sends exactly one CSP header, the default with a nonce, on other responses',
   expect(csp).toHaveLength(1)
   expect(csp[0]![1]).toMatch(/script-src 'self' 'nonce-/)
 })
+
+/** A raw request with any method (fetch refuses TRACE), answering status, headers and body. */
+function rawRequest(method: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; allow: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body }))
+    })
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+// ASVS 13.4.4 (docs/security.md): TRACE would echo the request, cookies included, to a script that can send it.
+it('refuses TRACE and every method but GET, HEAD and POST with 405, echoing nothing', async () => {
+  for (const method of ['TRACE', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+    const answer = await rawRequest(method, `${base}/page`, { Cookie: '__Host-cse_session=canary-cookie-value', 'X-Canary': 'canary-header-value' })
+    expect(answer.status, method).toBe(405)
+    expect(answer.allow, method).toBe('GET, HEAD, POST')
+    expect(answer.body, method).not.toMatch(/canary/)
+  }
+  // TRACK is no HTTP method to Node's parser: refused with 400 before the app, echoing nothing either.
+  const track = await rawRequest('TRACK', `${base}/page`, { 'X-Canary': 'canary-header-value' })
+  expect(track.status).toBe(400)
+  expect(track.body).not.toMatch(/canary/)
+  for (const method of ['GET', 'HEAD', 'POST']) expect((await rawRequest(method, `${base}/page`)).status, method).toBe(200)
+})
