@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // Three projects: `unit` is what `npm test` runs (pure code plus integration tests on in-memory PGlite),
 // `pg` re-runs the database suites against real PostgreSQL (TEST_DATABASE_URL), and `browser` drives
@@ -16,6 +16,10 @@ const env = { TOTP_ENCRYPTION_KEY: 'dGVzdC1vbmx5IGtleTogY3NlLWluc2lnaHQgdG90cCE=
 // which keep both cores busy; two at once saved little (605 s against 670 s, 2026-12-03) and once timed out a
 // sign-in (docs/benchmarks.md, "Test suites and CI").
 const maxWorkers = 2
+
+// tests/integration files that never read TEST_DATABASE_URL: in-process servers with their own handlers, the
+// logger, an in-process SMTP server. The `pg` project leaves them to `unit`.
+const noDatabase = ['logging-and-proxy', 'mail-smtp', 'security-logging', 'server-body-limits', 'server-headers', 'server-sign-in-flood']
 
 export default defineConfig({
   test: {
@@ -39,6 +43,9 @@ export default defineConfig({
           // One migrated PostgreSQL template copied for every file's database (tests/support/postgres-template.ts)
           globalSetup: ['tests/support/setup/postgres-migrated.ts'],
           include: ['tests/integration/**/*.test.ts'],
+          // Files that open no database (no createTestDatabase, no server, no CLI on one) run exactly as in
+          // `unit`: a second run here tested nothing new and cost each file's imports again.
+          exclude: [...configDefaults.exclude, ...noDatabase.map((name) => `tests/integration/${name}.test.ts`)],
           environment: 'node',
           env,
           testTimeout: 60_000,

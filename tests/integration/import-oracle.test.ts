@@ -127,15 +127,18 @@ describe('a file with invalid rows imports nothing', () => {
 })
 
 describe('npm run import (CLI)', () => {
-  // Two CLI processes on one PGlite directory (the first seeds the demo): give them the budget spawnSync allows each.
+  // Two CLI processes on one database (the first seeds the demo): give them the budget spawnSync allows each. The
+  // CLI opens the suite's engine: this file's PostgreSQL database under test:pg, else a PGlite directory. (It used
+  // to take PGlite under test:pg too, running the same 45–50 s as `npm test` again.)
   it('imports with a progress counter, and exits 1 listing row and column for a bad file', { timeout: 240_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cse-import-cli-'))
     try {
-      // Already migrated (the suite's image); the first CLI process seeds the demo into it.
-      await preparePgliteDir(path.join(dir, 'db'))
+      // Already migrated (the suite's image or this file's database); the first CLI process seeds the demo into it.
+      const database = test.url ? { DATABASE_URL: test.url, PGLITE_DIR: '' } : { DATABASE_URL: '', PGLITE_DIR: path.join(dir, 'db') }
+      if (!test.url) await preparePgliteDir(path.join(dir, 'db'))
       const bad = path.join(dir, 'bad.csv')
       writeFileSync(bad, withCell([{ row: 7, column: 'access', value: '0' }]))
-      const env = { ...process.env, PGLITE_DIR: path.join(dir, 'db'), DATABASE_URL: '', SEED_DEMO: 'true', LOG_LEVEL: 'silent' }
+      const env = { ...process.env, ...database, SEED_DEMO: 'true', LOG_LEVEL: 'silent' }
       const run = (csv: string) =>
         spawnSync(process.execPath, ['--import', 'tsx', 'cli/import.ts', '--csv', csv, '--config', path.join(FIXTURE, 'analysis.json'), '--survey', 'cli-oracle', '--create'], { env, encoding: 'utf8', timeout: 120_000 })
       const failed = run(bad)
