@@ -632,6 +632,22 @@ export const responseCalendarCells = pgTable(
 )
 
 /**
+ * Responses written but not yet counted in the aggregate tables above (migration 0012, docs/decisions/009-maintained-aggregates.md).
+ * A submission only appends its row here (no shared row to lock); the fold (`cse_aggregates_fold`) moves queued
+ * responses into the aggregates in the background and before every aggregate read, so reads stay exact. No
+ * foreign keys, like the aggregates: the triggers on `responses` remove a response's row when it is deleted.
+ */
+export const responseAggregateQueue = pgTable(
+  'response_aggregate_queue',
+  {
+    organisationId: uuid('organisation_id').notNull(),
+    surveyId: uuid('survey_id').notNull(),
+    responseId: uuid('response_id').notNull(),
+  },
+  (t) => [primaryKey({ name: 'response_aggregate_queue_pk', columns: [t.organisationId, t.surveyId, t.responseId] })],
+)
+
+/**
  * Sign-in attempt counters shared by every app instance (docs/decisions/012-sign-in-limits.md), in the layout
  * rate-limiter-flexible's RateLimiterDrizzle reads and writes: one row per limited key (a prefix and a hash of
  * the account's e-mail or of the client's address, never the address itself), its points used in the current

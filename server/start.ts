@@ -2,7 +2,7 @@
  * The production server: `npm start`. It builds the app if the build is missing or older than the sources,
  * opens the database (PGlite in ./data, or PostgreSQL through DATABASE_URL), migrates, seeds the demo once
  * (on PGlite, or on PostgreSQL only with SEED_DEMO=true: app/env.server.ts), starts the job queue (retention
- * purges: app/services/jobs.server.ts) and serves on PORT. On SIGTERM or SIGINT it stops taking connections, closes the database and exits
+ * purges: app/services/jobs.server.ts) and the aggregate folder (db/queries/aggregate-queue.ts) and serves on PORT. On SIGTERM or SIGINT it stops taking connections, closes the database and exits
  * promptly — remix-serve does not close the database (docs/decisions/003-production-server.md).
  */
 import { spawnSync } from 'node:child_process'
@@ -19,6 +19,7 @@ import { loadTotpKey } from '../app/utils/totp-secret-box.server.ts'
 import { resealStoredTotpSecrets } from '../app/utils/two-factor.server.ts'
 import { DEMO_ADMIN } from '../db/seed.ts'
 import { countOperators } from '../db/queries/operators.ts'
+import { startAggregateFolder } from '../db/queries/aggregate-queue.ts'
 import { createServerApp } from './app.ts'
 import { createRequestHandler } from './remix-handler.ts'
 
@@ -96,6 +97,9 @@ async function main() {
   // Periodic work (each survey's retention period, now and hourly) as jobs on the PostgreSQL-backed queue, in
   // this process unless JOB_WORKER=false leaves it to `npm run worker` (docs/decisions/017-job-queue.md).
   const jobs = await startJobs(handle.db, { work: env.JOB_WORKER })
+  // Submissions only queue their responses for the aggregates; fold the queue every second, off the request
+  // path (db/queries/aggregate-queue.ts). Reads fold whatever is left, so they never wait for this timer.
+  const folder = startAggregateFolder(handle.db, { onError: (error) => logError('aggregates.fold_failed', error) })
   const operators = await countOperators(handle.db)
 
   const server = app.listen(env.PORT, () => {
@@ -127,8 +131,9 @@ async function main() {
     const force = setTimeout(() => process.exit(0), 8_000)
     force.unref()
     server.close(() => {
-      void jobs
+      void folder
         .stop()
+        .then(() => jobs.stop())
         .catch((error) => logError('jobs.stop_failed', error))
         .then(() => closeDatabase())
         .catch((error) => logError('db.close_failed', error))

@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
 import { rowsOf } from '../client.ts'
+import { foldAllQueuedResponses, foldQueuedResponses } from './aggregate-queue.ts'
 
 /*
  * Rebuilding and checking the maintained aggregates (db/migrations/0001_maintained_aggregates.sql, and the
  * calendar cells of db/migrations/0009_calendar_cells.sql). The
- * triggers keep them exact on every write, so a rebuild is for repair: after restoring `responses` from a
+ * triggers and the fold (db/queries/aggregate-queue.ts) keep them exact, so a rebuild is for repair: after restoring `responses` from a
  * backup without its aggregate tables, after a manual data fix with triggers disabled, or to prove them
  * (cli/rebuild-aggregates.ts).
  */
@@ -19,6 +20,12 @@ import { rowsOf } from '../client.ts'
 export async function rebuildAggregates(db: Database, organisationId: string | null): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table responses in share mode`)
+    // A fold under way holds the queue in ROW EXCLUSIVE: wait for it, then start from an empty queue, since the
+    // rebuild counts every response (db/migrations/0012_aggregate_queue.sql).
+    await tx.execute(sql`lock table response_aggregate_queue in exclusive mode`)
+    await tx.execute(
+      sql`delete from response_aggregate_queue where ${organisationId}::uuid is null or organisation_id = ${organisationId}::uuid`,
+    )
     const rows = rowsOf<{ n: string | number }>(
       await tx.execute(sql`select cse_aggregates_rebuild(${organisationId}::uuid) as n`),
     )
@@ -45,6 +52,9 @@ export interface AggregateMismatch {
  * check by totals, one scan of the responses; tests/integration/aggregates-maintained.test.ts checks every cell.
  */
 export async function checkAggregateTotals(db: Database, organisationId: string | null): Promise<AggregateMismatch[]> {
+  // Responses still queued are not counted yet: fold them first, as every read does.
+  if (organisationId === null) await foldAllQueuedResponses(db)
+  else await foldQueuedResponses(db, organisationId)
   const rows = rowsOf<{ o: string; s: string; n: string; a: string; b: string; c: string; d: string; e: string; f: string }>(
     await db.execute(sql`
       with keys as (

@@ -2,14 +2,15 @@ import { eq, sql, type SQL } from 'drizzle-orm'
 import type { AnalysisAggregates, GroupCellCount, PairTally, RatingTally } from '../../analysis/aggregates.ts'
 import type { Database } from '../client.ts'
 import { rowsOf } from '../client.ts'
+import { foldQueuedResponses } from './aggregate-queue.ts'
 import { organisations } from '../schema.ts'
 import { orderWaves } from '../../analysis/order-waves.ts'
 
 /*
  * The SQL side of the statistics engine: PostgreSQL counts, Node computes. Nothing here reads a response row:
- * every function reads the aggregate tables that triggers keep equal to the responses as they arrive, are
- * purged or erased (db/schema.ts, db/migrations/0001_maintained_aggregates.sql,
- * docs/decisions/009-maintained-aggregates.md), so a request costs in proportion to the number of cells, not
+ * every function reads the aggregate tables kept equal to the responses as they arrive, are purged or erased
+ * (db/schema.ts, db/migrations/0001_maintained_aggregates.sql; new responses are queued and folded in first,
+ * db/migrations/0012_aggregate_queue.sql and {@link resolveAggregateScope}; docs/decisions/009-maintained-aggregates.md), so a request costs in proportion to the number of cells, not
  * of responses. The tables hold raw values; the rating scale and the segments to cross come from the caller
  * (the survey's current metadata) at read time.
  *
@@ -70,19 +71,29 @@ export interface AggregateSpec {
   waveOrder?: string[]
 }
 
-/** Survey ids inside one organisation: the scope of every read once resolved. */
+/**
+ * Survey ids inside one organisation: the scope of every read once resolved. Make it with
+ * {@link resolveAggregateScope} only: resolving also folds the scope's queued responses, and a read given a
+ * resolved scope does not fold again.
+ */
 export type ResolvedScope = { organisationId: string; surveyIds: string[]; surveyId?: undefined; seriesId?: undefined }
 
 /** A series scope turned into its survey ids (inside the organisation); a foreign series selects nothing. */
 export async function resolveAggregateScope(db: Database, scope: AggregateScope): Promise<ResolvedScope> {
   if (scope.surveyIds !== undefined) return scope
-  if (scope.surveyId !== undefined) return { organisationId: scope.organisationId, surveyIds: [scope.surveyId] }
-  const rows = rowsOf<{ id: string }>(
-    await db.execute(
-      sql`select id from surveys where organisation_id = ${scope.organisationId}::uuid and series_id = ${scope.seriesId}::uuid`,
-    ),
-  )
-  return { organisationId: scope.organisationId, surveyIds: rows.map((r) => r.id) }
+  let resolved: ResolvedScope
+  if (scope.surveyId !== undefined) resolved = { organisationId: scope.organisationId, surveyIds: [scope.surveyId] }
+  else {
+    const rows = rowsOf<{ id: string }>(
+      await db.execute(
+        sql`select id from surveys where organisation_id = ${scope.organisationId}::uuid and series_id = ${scope.seriesId}::uuid`,
+      ),
+    )
+    resolved = { organisationId: scope.organisationId, surveyIds: rows.map((r) => r.id) }
+  }
+  // Every read passes here once: count what is still queued (db/queries/aggregate-queue.ts), so the read is exact.
+  await foldQueuedResponses(db, resolved.organisationId, resolved.surveyIds)
+  return resolved
 }
 
 function list(values: ReadonlyArray<string | number>): SQL {

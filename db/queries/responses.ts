@@ -3,6 +3,7 @@ import { and, eq, sql, TransactionRollbackError } from 'drizzle-orm'
 import type { Database } from '../client.ts'
 import { rowsOf } from '../client.ts'
 import { responses } from '../schema.ts'
+import { foldQueuedResponses } from './aggregate-queue.ts'
 
 export type ResponseSource = (typeof responses.$inferInsert)['source']
 
@@ -140,8 +141,9 @@ export async function storeResponse(db: Database, input: NewResponse): Promise<S
     : { status: 'conflict' }
 }
 
-/** Responses of one survey, from the maintained aggregates (db/queries/aggregates.ts): no scan. */
+/** Responses of one survey, from the maintained aggregates (db/queries/aggregates.ts), after folding its queue: no scan. */
 export async function countResponses(db: Database, organisationId: string, surveyId: string): Promise<number> {
+  await foldQueuedResponses(db, organisationId, [surveyId])
   const rows = rowsOf<{ n: number | string | null }>(
     await db.execute(
       sql`select sum(responses)::bigint as n from response_segment_cells where organisation_id = ${organisationId} and survey_id = ${surveyId}`,
@@ -176,6 +178,7 @@ export async function tallyRating(
           values.map((v) => sql`coalesce((c.answers->${question}::text->>${String(v)}::text)::bigint, 0)`),
           sql` + `,
         )
+  await foldQueuedResponses(db, organisationId, [surveyId])
   const rows = rowsOf<{ n: number | string | null; valid: number | string | null; satisfied: number | string | null }>(
     await db.execute(sql`
       select sum(c.responses)::bigint as n, sum(${countOf([...new Set(validValues)])})::bigint as valid,
