@@ -5,8 +5,9 @@
  * responses themselves, for one organisation (`--org SLUG`) or all. Opens the database the server would open
  * (DATABASE_URL for PostgreSQL, else PGlite in PGLITE_DIR; an optional .env is read as server/start.ts does) and
  * applies the migrations first. Writes to `responses` wait while it runs (rebuildAggregates in
- * db/queries/aggregates-maintenance.ts); reads carry on. `--check` only compares each survey's responses with
- * the totals of the aggregate tables and changes nothing.
+ * db/queries/aggregates-maintenance.ts); reads carry on. `--check` folds the responses still queued (as every
+ * read does, db/queries/aggregate-queue.ts), then compares each survey's responses with the totals of the
+ * aggregate tables, and rebuilds nothing.
  * Exit code 0 = rebuilt (or, with --check, consistent), 1 = failed or inconsistent.
  */
 import { existsSync } from 'node:fs'

@@ -20,6 +20,7 @@ import { resealStoredTotpSecrets } from '../app/utils/two-factor.server.ts'
 import { DEMO_ADMIN } from '../db/seed.ts'
 import { countOperators } from '../db/queries/operators.ts'
 import { startAggregateFolder } from '../db/queries/aggregate-queue.ts'
+import { isDatabaseUnavailable } from '../db/client.ts'
 import { createServerApp } from './app.ts'
 import { createRequestHandler } from './remix-handler.ts'
 
@@ -99,7 +100,10 @@ async function main() {
   const jobs = await startJobs(handle.db, { work: env.JOB_WORKER })
   // Submissions only queue their responses for the aggregates; fold the queue every second, off the request
   // path (db/queries/aggregate-queue.ts). Reads fold whatever is left, so they never wait for this timer.
-  const folder = startAggregateFolder(handle.db, { onError: (error) => logError('aggregates.fold_failed', error) })
+  const folder = startAggregateFolder(handle.db, {
+    onError: (error) =>
+      isDatabaseUnavailable(error) ? log('warn', { event: 'aggregates.fold_deferred' }) : logError('aggregates.fold_failed', error),
+  })
   const operators = await countOperators(handle.db)
 
   const server = app.listen(env.PORT, () => {
