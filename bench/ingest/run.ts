@@ -3,6 +3,7 @@
  * server on real PostgreSQL, over loopback. Run: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
  *   npx tsx bench/ingest/run.ts [--rate 400] [--seconds 60] [--steps 200,400,600,800,1000,1200] [--step-seconds 10]
  *   [--aggregates on|off] [--answers fixed|varied] [--skip-page]
+ *   (BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; BENCH_LOG_LEVEL sets its LOG_LEVEL)
  * `--aggregates` (docs/decisions/009-maintained-aggregates.md): `on` (default) is the product as shipped: each
  * submission appends its response to the aggregate queue (db/migrations/0012_aggregate_queue.sql) and the
  * server's folder counts the queue every second; the bench samples the queue's length every second and, at the
@@ -12,9 +13,12 @@
  * Latency is measured from each request's scheduled send time, so a stalled server cannot hide its queue
  * (no coordinated omission). Also measures the respondent page's JavaScript and its time to interactive in
  * headless chromium with 4x CPU throttling.
+ * Per request, over the sustained run: the server process's CPU time (Linux /proc/<pid>/stat, user + system) and
+ * the database's committed transactions (pg_stat_database.xact_commit; each autocommitted statement is one), both
+ * divided by the submissions accepted, so a change in Node work or in round trips per submission shows directly.
  */
 import { randomUUID } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
@@ -117,6 +121,27 @@ async function openLoad(base: string, rate: number, seconds: number): Promise<Ru
   return { rate, seconds, sent: total, ok, errors, throughput: ok / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN }
 }
 
+/** The server process's CPU time so far in ms (user + system), or NaN off Linux. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the
+    // 14th field of the line, stime the 15th, in clock ticks (100 a second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return NaN
+  }
+}
+
+/** Committed transactions in the server's database so far (the statistics collector's count). */
+async function committedTransactions(admin: pg.Client): Promise<number> {
+  // Statistics reach pg_stat_database when a backend goes idle (at most every second or so in PostgreSQL 15).
+  await new Promise((r) => setTimeout(r, 1_500))
+  await admin.query('select pg_stat_clear_snapshot()')
+  const row = (await admin.query<{ n: string }>('select xact_commit as n from pg_stat_database where datname = current_database()')).rows[0]
+  return Number(row?.n ?? NaN)
+}
+
 async function pageWeightAndTti(server: TestServer) {
   const browser = await launchBrowser()
   try {
@@ -154,6 +179,8 @@ async function pageWeightAndTti(server: TestServer) {
 async function main() {
   if (!process.env.TEST_DATABASE_URL) throw new Error('Set TEST_DATABASE_URL to a PostgreSQL server (the benchmark is for real PostgreSQL).')
   const server = await startTestServer({
+    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of the server, written at its exit.
+    nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
     env: { RATE_LIMIT_CLIENT_PER_MINUTE: '100000000', RATE_LIMIT_SURVEY_PER_SECOND: '100000000', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '20' },
   })
   server.process.on('exit', (code, signal) => {
@@ -179,8 +206,18 @@ async function main() {
     console.log(`aggregates: ${values.aggregates}, answers: ${values.answers}`)
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}`)
     await openLoad(server.url, 100, 3) // warm-up
+    const cpuBefore = processCpuMs(server.process.pid)
+    const xactBefore = await committedTransactions(admin)
     const main = await openLoad(server.url, Number(values.rate), Number(values.seconds))
+    const cpuMs = processCpuMs(server.process.pid) - cpuBefore
+    // The admin connection's own two statements are transactions too; they are subtracted. Background work (the
+    // server's aggregate folder and job queue, the queue sampling above) is counted: a few transactions a second.
+    const transactions = (await committedTransactions(admin)) - xactBefore - 2
     console.log('sustained', JSON.stringify(main))
+    console.log(
+      `per accepted submission: server CPU ${(cpuMs / main.ok).toFixed(2)} ms (${Math.round(cpuMs)} ms in all), ` +
+        `${(transactions / main.ok).toFixed(2)} database transactions (${transactions} in all)`,
+    )
     const steps: RunResult[] = []
     for (const rate of values.steps.split(',').map(Number)) {
       const step = await openLoad(server.url, rate, Number(values['step-seconds']))

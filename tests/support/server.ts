@@ -61,7 +61,16 @@ export async function createFreshPostgresDatabase(adminUrl: string, template?: s
   }
 }
 
-export async function startTestServer(options: { env?: Record<string, string>; databaseUrl?: string; pgliteDir?: string; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    env?: Record<string, string>
+    databaseUrl?: string
+    pgliteDir?: string
+    port?: number
+    /** Extra options for the server's node, e.g. `--cpu-prof` (bench/ingest/run.ts; NODE_OPTIONS refuses it). */
+    nodeArgs?: string[]
+  } = {},
+): Promise<TestServer> {
   const port = options.port ?? (await freePort())
   let databaseUrl = options.databaseUrl
   let drop: (() => Promise<void>) | undefined
@@ -79,7 +88,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     }
   }
   let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/start.ts'], {
     cwd: process.cwd(),
     env: {
       ...process.env,
