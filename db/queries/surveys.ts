@@ -6,8 +6,15 @@ import { organisations, surveys, surveyVersions } from '../schema.ts'
 export type SurveyRow = typeof surveys.$inferSelect
 export type SurveyVersionRow = typeof surveyVersions.$inferSelect
 
+/**
+ * The survey row as the public path reads it: every column but the editable draft. The draft's JSON (the whole
+ * definition and metadata again, 19 KB for the demo) was read and parsed on every submission, for nothing: the
+ * public path answers from the published version (docs/benchmarks.md, ingest, 2026-12-03).
+ */
+export type PublicSurveyRow = Omit<SurveyRow, 'draftDefinition' | 'draftMetadata'>
+
 export interface PublishedSurvey {
-  survey: SurveyRow
+  survey: PublicSurveyRow
   version: SurveyVersionRow
   organisationName: string
 }
@@ -32,17 +39,45 @@ async function getPublishedVersion(db: Database, versionId: string): Promise<Sur
   return version
 }
 
+const publicSurveyColumns = {
+  id: surveys.id,
+  organisationId: surveys.organisationId,
+  slug: surveys.slug,
+  title: surveys.title,
+  status: surveys.status,
+  templateId: surveys.templateId,
+  seriesId: surveys.seriesId,
+  wave: surveys.wave,
+  currentVersionId: surveys.currentVersionId,
+  opensAt: surveys.opensAt,
+  closesAt: surveys.closesAt,
+  retentionDays: surveys.retentionDays,
+  createdAt: surveys.createdAt,
+  updatedAt: surveys.updatedAt,
+} satisfies Record<keyof PublicSurveyRow, unknown>
+
+function publicSurveyQuery(db: Database) {
+  return db
+    .select({ survey: publicSurveyColumns, organisationName: organisations.name })
+    .from(surveys)
+    .innerJoin(organisations, eq(organisations.id, surveys.organisationId))
+    .where(eq(surveys.slug, sql.placeholder('slug')))
+    .limit(1)
+    .prepare('cse_public_survey_by_slug')
+}
+
+// Built once per database handle (or transaction): Drizzle then skips building the SQL on every submission, and
+// node-postgres prepares the named statement once per connection, so PostgreSQL skips parsing and planning it.
+const publicSurveyQueries = new WeakMap<Database, ReturnType<typeof publicSurveyQuery>>()
+
 /**
  * The survey behind a public link with its current published version, or null if there is none. The survey
  * row (status, dates, current version) is read fresh every time, so closing or republishing applies at once.
  */
 export async function findPublishedSurveyBySlug(db: Database, slug: string): Promise<PublishedSurvey | null> {
-  const [row] = await db
-    .select({ survey: surveys, organisationName: organisations.name })
-    .from(surveys)
-    .innerJoin(organisations, eq(organisations.id, surveys.organisationId))
-    .where(eq(surveys.slug, slug))
-    .limit(1)
+  let query = publicSurveyQueries.get(db)
+  if (!query) publicSurveyQueries.set(db, (query = publicSurveyQuery(db)))
+  const [row] = await query.execute({ slug })
   if (!row?.survey.currentVersionId) return null
   const version = await getPublishedVersion(db, row.survey.currentVersionId)
   return version ? { survey: row.survey, version, organisationName: row.organisationName } : null
@@ -51,7 +86,7 @@ export async function findPublishedSurveyBySlug(db: Database, slug: string): Pro
 export type SurveyAvailability = 'open' | 'closed' | 'not_yet_open'
 
 /** Whether a published survey takes answers now: its status and its open and close dates. */
-export function surveyAvailability(survey: SurveyRow, now = new Date()): SurveyAvailability {
+export function surveyAvailability(survey: Pick<SurveyRow, 'status' | 'opensAt' | 'closesAt'>, now = new Date()): SurveyAvailability {
   if (survey.status === 'closed') return 'closed'
   if (survey.status !== 'open') return 'closed'
   if (survey.opensAt && survey.opensAt > now) return 'not_yet_open'
