@@ -19,8 +19,25 @@ import type { BodyLocals } from './body-limit.ts'
  *    *replaced* when the route sets its own, not appended to. The stock adapter appends, which sent two CSP
  *    headers on the report export; browsers enforce both, so the stricter default blocked the report's own
  *    styles (issue 12, finding 7). Other headers are appended as before (several Set-Cookie lines, for example).
+ * 3. A respondent's submission (`POST /api/v1/surveys/:slug/responses`, the hot path of docs/benchmarks.md,
+ *    "Ingest") goes straight to its route module's action, with what Remix would pass it: the request, `{ slug }`
+ *    and the load context. Remix matches every request by flattening and ranking the whole route table twice
+ *    (`matchServerRoutes`, then the static handler's `queryRoute`), which had grown to about a sixth of a
+ *    submission's CPU time with the routes added since November. Only a path that needs no decoding is taken
+ *    (a slug of letters, digits, `-` and `_`, no trailing slash, exact case); any other path, and every other
+ *    method, goes through Remix as before, and so reaches the same action or its 405.
  */
 const REPLACED_HEADERS = new Set(['content-security-policy'])
+
+export const SUBMISSION_ROUTE_ID = 'routes/api.v1.surveys.$slug.responses'
+const SUBMISSION_PATH = /^\/api\/v1\/surveys\/([A-Za-z0-9_-]{1,200})\/responses$/
+
+type RouteAction = (args: { request: Request; params: Record<string, string>; context: AppLoadContext }) => Promise<unknown>
+
+/** The slug when this request is a submission the fast path takes (above), else null. */
+export function submissionSlug(method: string, path: string): string | null {
+  return method === 'POST' ? (SUBMISSION_PATH.exec(path)?.[1] ?? null) : null
+}
 
 export function createRequestHandler(options: {
   build: ServerBuild
@@ -28,10 +45,13 @@ export function createRequestHandler(options: {
   mode?: string
 }) {
   const handleRequest = createRemixRequestHandler(options.build, options.mode ?? process.env.NODE_ENV)
+  const submissionAction = options.build.routes[SUBMISSION_ROUTE_ID]?.module.action as RouteAction | undefined
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     try {
       const request = toFetchRequest(req, res)
-      const response = await handleRequest(request, options.getLoadContext(req, res))
+      const context = options.getLoadContext(req, res)
+      const slug = submissionAction ? submissionSlug(req.method, req.path) : null
+      const response = slug !== null ? await callAction(submissionAction!, request, { slug }, context) : await handleRequest(request, context)
       // bodyLimit may already have answered 413 while the route was reading.
       if (res.headersSent) {
         await response.body?.cancel().catch(() => undefined)
@@ -41,6 +61,18 @@ export function createRequestHandler(options: {
     } catch (error) {
       next(error)
     }
+  }
+}
+
+/** A route action called as Remix calls it for a resource route: a thrown Response is the answer, as in Remix. */
+async function callAction(action: RouteAction, request: Request, params: Record<string, string>, context: AppLoadContext): Promise<Response> {
+  try {
+    const result = await action({ request, params, context })
+    if (result instanceof Response) return result
+    throw new Error(`The action of ${SUBMISSION_ROUTE_ID} answered something other than a Response`)
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown
+    throw thrown
   }
 }
 
