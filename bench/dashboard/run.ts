@@ -10,7 +10,9 @@
  *
  * One warm-up request of each kind first (not counted), then `--runs` rounds of count(*), unweighted,
  * weighted. Every query the pool sends is timed, so each request is split into SQL (wall time during which
- * at least one query was in flight; loadInsight runs several at once) and Node (the rest). `--profile` adds a
+ * at least one query was in flight; loadInsight runs several at once) and Node (the rest); and the request's Node
+ * CPU time (process.cpuUsage, every thread of the process: parsing, the engine, garbage collection), which a
+ * busy shared machine inflates far less than wall time. `--profile` adds a
  * CPU profile (node:inspector) of the counted requests and prints the inclusive Node time of the engine's main
  * functions, per request. `--filters` times the dashboard filtered (dates are whole UTC days; with a date
  * filter the reads go to response_day_cells). Prints one JSON line per request, then a table: median (min–max) of each.
@@ -90,6 +92,8 @@ async function countStar(): Promise<number> {
 type Kind = 'count' | 'unweighted' | 'weighted'
 interface Sample {
   ms: number
+  /** CPU time of the whole Node process during the request (process.cpuUsage: user + system, every thread) */
+  cpuMs: number
   sqlMs: number
   queries: number
   slowest: Span | null
@@ -101,6 +105,7 @@ let shape = ''
 
 async function once(kind: Kind): Promise<Sample> {
   spans = []
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   if (kind === 'count') responses = await countStar()
   else {
@@ -110,8 +115,10 @@ async function once(kind: Kind): Promise<Sample> {
     shape = `${d.meta.ratings.length} measures × ${d.meta.segments.length} segments, ${d.rows.length} rows, ${d.fieldwork.length} waves`
   }
   const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  const cpuMs = (cpu.user + cpu.system) / 1000
   const slowest = spans.reduce<Span | null>((a, s) => (!a || s.end - s.start > a.end - a.start ? s : a), null)
-  return { ms, sqlMs: sqlWall(spans), queries: spans.length, slowest, spans }
+  return { ms, cpuMs, sqlMs: sqlWall(spans), queries: spans.length, slowest, spans }
 }
 
 // Warm-up (plans, caches, JIT of Node code): one of each, not counted.
@@ -135,6 +142,7 @@ for (let i = 0; i < runs; i++) {
         ms: +s.ms.toFixed(1),
         sql_ms: +s.sqlMs.toFixed(1),
         node_ms: +(s.ms - s.sqlMs).toFixed(1),
+        node_cpu_ms: +s.cpuMs.toFixed(1),
         queries: s.queries,
         slowest_query: s.slowest ? { ms: +(s.slowest.end - s.slowest.start).toFixed(1), sql: s.slowest.text } : null,
       }),
@@ -154,13 +162,13 @@ console.log(
   `\nbench survey: ${responses.toLocaleString('en-GB')} responses; ${shape}; ${runs} runs after one warm-up` +
     (Object.keys(rawFilters).length > 0 ? `; filters ${JSON.stringify(rawFilters)} (count(*) is unfiltered)` : ''),
 )
-console.log(`\n| request | median (min–max) | of which SQL, median | Node, median | queries |`)
-console.log(`|---|---|---|---|---|`)
+console.log(`\n| request | median (min–max) | of which SQL, median | Node, median | Node CPU, median (min–max) | queries |`)
+console.log(`|---|---|---|---|---|---|`)
 for (const kind of ['count', 'unweighted', 'weighted'] as const) {
   const xs = samples[kind]
   const label = kind === 'count' ? '`select count(*)` (floor)' : `buildDashboard, ${kind}`
   console.log(
-    `| ${label} | ${cell(xs.map((s) => s.ms))} | ${fmt(median(xs.map((s) => s.sqlMs)))} ms | ${fmt(median(xs.map((s) => s.ms - s.sqlMs)))} ms | ${xs[0]!.queries} |`,
+    `| ${label} | ${cell(xs.map((s) => s.ms))} | ${fmt(median(xs.map((s) => s.sqlMs)))} ms | ${fmt(median(xs.map((s) => s.ms - s.sqlMs)))} ms | ${cell(xs.map((s) => s.cpuMs))} | ${xs[0]!.queries} |`,
   )
 }
 const worst = Math.max(median(samples.unweighted.map((s) => s.ms)), median(samples.weighted.map((s) => s.ms)))
