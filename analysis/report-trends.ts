@@ -61,14 +61,16 @@ export function reportTrends(
   const cellIndex = new Map(input.aggregates.cells.map((c, i) => [c.rakingCell.join('\u0001'), i]))
   const satisfied = new Set(input.scale.satisfied)
   const valid = new Set([...input.scale.satisfied, ...input.scale.neither, ...input.scale.dissatisfied])
+  // The wave tallies, once (in their order, so every sum below adds in the same order as over all tallies).
+  let waveTallies: AnalysisAggregates['tallies'] | null = null
   const perCell = (rating: string, wave: string) => {
     const C = input.aggregates.cells.length
     const sat = new Float64Array(C)
     const not = new Float64Array(C)
-    for (const t of input.aggregates.tallies) {
+    waveTallies ??= input.aggregates.tallies.filter((t) => t.by === 'wave')
+    for (const t of waveTallies) {
       if (
         t.rating !== rating ||
-        t.by !== 'wave' ||
         t.group !== wave ||
         t.value === null ||
         !valid.has(t.value)

@@ -130,36 +130,56 @@ export function satisfactionTable(
   if (design && design.cells.length !== C)
     throw new Error('satisfactionTable: the design must have one cell per aggregates cell')
   const cellIndex = new Map(aggregates.cells.map((c, i) => [c.rakingCell.join(sep), i]))
+  // Tallies of one raking cell usually share its rakingCell array (db/queries/aggregates.ts makes them so):
+  // the index by array identity saves a string join per tally; an unseen array falls back to the joined key.
+  const cellOfArray = new Map<ReadonlyArray<string>, number | undefined>()
+  const cellOf = (rakingCell: ReadonlyArray<string>): number | undefined => {
+    if (cellOfArray.has(rakingCell)) return cellOfArray.get(rakingCell)
+    const c = cellIndex.get(rakingCell.join(sep))
+    cellOfArray.set(rakingCell, c)
+    return c
+  }
   const satisfiedSet = new Set(scale.satisfied)
   const validSet = new Set([...scale.satisfied, ...scale.neither, ...scale.dissatisfied])
   // groups in order of first appearance (waves in chronological order)
   const groups: Record<string, string[]> = {}
-  for (const by of bys) groups[by] = by === 'wave' ? [...aggregates.waves] : by === 'all' ? ['all'] : []
-  for (const g of aggregates.groupCells) {
-    const list = groups[g.by]
-    if (list && !list.includes(g.group)) list.push(g.group)
+  const groupSets = new Map<string, Set<string>>()
+  for (const by of bys) {
+    groups[by] = by === 'wave' ? [...aggregates.waves] : by === 'all' ? ['all'] : []
+    groupSets.set(by, new Set(groups[by]))
   }
-  for (const t of aggregates.tallies) {
-    const list = groups[t.by]
-    if (list && !list.includes(t.group)) list.push(t.group)
+  const addGroup = (by: string, group: string) => {
+    const seen = groupSets.get(by)
+    if (seen && !seen.has(group)) {
+      seen.add(group)
+      groups[by]!.push(group)
+    }
   }
+  for (const g of aggregates.groupCells) addGroup(g.by, g.group)
+  for (const t of aggregates.tallies) addGroup(t.by, t.group)
   type Acc = { sat: Float64Array; not: Float64Array; values: Map<number | null, number> }
-  const acc = new Map<string, Acc>()
+  // acc[rating][by][group]: nested maps, so that no key string is built per tally
+  const acc = new Map<string, Map<string, Map<string, Acc>>>()
+  const accOf = (rating: string, by: string, group: string): Acc | undefined =>
+    acc.get(rating)?.get(by)?.get(group)
   const ratingSet = new Set(ratings)
   for (const t of aggregates.tallies) {
     // "all" is always accumulated: the rest of every group-vs-rest test is "all" minus the group
     if (!ratingSet.has(t.rating) || (!(t.by in groups) && t.by !== 'all')) continue
-    const key = t.rating + sep + t.by + sep + t.group
-    let a = acc.get(key)
+    let byRating = acc.get(t.rating)
+    if (!byRating) acc.set(t.rating, (byRating = new Map()))
+    let byBy = byRating.get(t.by)
+    if (!byBy) byRating.set(t.by, (byBy = new Map()))
+    let a = byBy.get(t.group)
     if (!a) {
       a = { sat: new Float64Array(C), not: new Float64Array(C), values: new Map() }
-      acc.set(key, a)
+      byBy.set(t.group, a)
     }
     a.values.set(t.value, (a.values.get(t.value) ?? 0) + t.count)
     if (t.value === null) continue
     if (!validSet.has(t.value))
       throw new Error(`satisfactionTable: rating ${t.rating} value ${t.value} is outside the scale`)
-    const c = cellIndex.get(t.rakingCell.join(sep))
+    const c = cellOf(t.rakingCell)
     if (c === undefined)
       throw new Error(`satisfactionTable: raking cell ${t.rakingCell.join(' x ')} is not in aggregates.cells`)
     if (satisfiedSet.has(t.value)) a.sat[c] = a.sat[c]! + t.count
@@ -172,7 +192,7 @@ export function satisfactionTable(
   for (const rating of ratings) {
     cells[rating] = {}
     tests[rating] = {}
-    const allAcc = acc.get(rating + sep + 'all' + sep + 'all') ?? empty()
+    const allAcc = accOf(rating, 'all', 'all') ?? empty()
     const allSummary = summariseRatings(
       [...allAcc.values].map(([value, count]) => ({ value, count })),
       scale,
@@ -181,7 +201,7 @@ export function satisfactionTable(
       const out: Record<string, SatisfactionCell> = {}
       const list = groups[by]!
       const summaries = list.map((group) => {
-        const a = acc.get(rating + sep + by + sep + group) ?? empty()
+        const a = accOf(rating, by, group) ?? empty()
         return {
           group,
           a,

@@ -33,18 +33,43 @@ export function splitAggregates(
     }
     return [...map.values()]
   }
+  // Tallies collapse by (rating, by, group, value) in nested maps (no key string per tally), in order of first
+  // appearance like the other two.
+  const tallies: AnalysisAggregates['tallies'] = []
+  const tallyMap = new Map<string, Map<string, Map<string, Map<number | null, AnalysisAggregates['tallies'][number]>>>>()
+  for (const t of aggregates.tallies) {
+    let byRating = tallyMap.get(t.rating)
+    if (!byRating) tallyMap.set(t.rating, (byRating = new Map()))
+    let byBy = byRating.get(t.by)
+    if (!byBy) byRating.set(t.by, (byBy = new Map()))
+    let byGroup = byBy.get(t.group)
+    if (!byGroup) byBy.set(t.group, (byGroup = new Map()))
+    const prev = byGroup.get(t.value)
+    if (prev) prev.count += t.count
+    else {
+      const row = { ...t, rakingCell: [] }
+      byGroup.set(t.value, row)
+      tallies.push(row)
+    }
+  }
   const all: AnalysisAggregates = {
     ...aggregates,
     rakingVariables: [],
     cells: collapse(aggregates.cells, () => ''),
     groupCells: collapse(aggregates.groupCells, (g) => g.by + sep + g.group),
-    tallies: collapse(aggregates.tallies, (t) => [t.rating, t.by, t.group, String(t.value)].join(sep)),
+    tallies,
   }
   if (levels === null) return { all, raked: null, excluded: 0 }
   if (levels.length !== aggregates.rakingVariables.length)
     throw new Error('splitAggregates: one list of levels per raking variable is needed')
   const sets = levels.map((l) => new Set(l))
-  const inPopulation = (cell: ReadonlyArray<string>) => cell.every((level, v) => sets[v]!.has(level))
+  // Rows of one raking cell usually share its rakingCell array: decided once per array.
+  const decided = new Map<ReadonlyArray<string>, boolean>()
+  const inPopulation = (cell: ReadonlyArray<string>) => {
+    let inside = decided.get(cell)
+    if (inside === undefined) decided.set(cell, (inside = cell.every((level, v) => sets[v]!.has(level))))
+    return inside
+  }
   const raked: AnalysisAggregates = {
     ...aggregates,
     cells: aggregates.cells.filter((c) => inPopulation(c.rakingCell)),
