@@ -408,7 +408,13 @@ export function aggregatesFromFinestCells(
   // The finest cells come sorted, so the output order, and every floating-point sum downstream, is fixed.
   const width = spec.scaleValues.length + 1
   const size = spec.ratings.length * width
-  const groupMap = new Map<string, { cell: GroupCellCount; counts: Float64Array }>()
+  // In order of creation (the output order), and found through one map per by: group → raking cell key, so that
+  // no key string is built per group of each finest cell.
+  const groupList: Array<{ cell: GroupCellCount; counts: Float64Array }> = []
+  const groupMaps = Array.from(
+    { length: spec.segments.length + 2 },
+    () => new Map<string, Map<string, { cell: GroupCellCount; counts: Float64Array }>>(),
+  )
   const waveSet = new Set<string>()
   const SEP = '\u0001'
   for (const cell of finest.cells) {
@@ -422,12 +428,15 @@ export function aggregatesFromFinestCells(
     for (let k = -2; k < spec.segments.length; k++) {
       const by = k === -2 ? 'all' : k === -1 ? 'wave' : spec.segments[k]!
       const group = k === -2 ? 'all' : k === -1 ? cell.wave : cell.values[segIdx[k]!]!
-      const gKey = by + SEP + group + SEP + cellKey
-      let g = groupMap.get(gKey)
+      const byGroup = groupMaps[k + 2]!
+      let byCell = byGroup.get(group)
+      if (!byCell) byGroup.set(group, (byCell = new Map()))
+      let g = byCell.get(cellKey)
       if (g) g.cell.count += cell.respondents
       else {
         g = { cell: { by, group, rakingCell, count: cell.respondents }, counts: new Float64Array(size) }
-        groupMap.set(gKey, g)
+        byCell.set(cellKey, g)
+        groupList.push(g)
       }
       for (let r = 0; r < spec.ratings.length; r++) {
         const counts = cell.counts[r]!
@@ -442,7 +451,7 @@ export function aggregatesFromFinestCells(
   }
   // Only non-zero counts become tallies, as the row path (countAggregatesFromRows) makes them.
   const tallies: RatingTally[] = []
-  for (const { cell, counts } of groupMap.values()) {
+  for (const { cell, counts } of groupList) {
     for (let at = 0; at < size; at++) {
       if (counts[at] === 0) continue
       const j = at % width
@@ -462,7 +471,7 @@ export function aggregatesFromFinestCells(
     bys: ['all', 'wave', ...spec.segments],
     waves: orderWaves([...waveSet], spec.waveOrder),
     cells: [...cellMap.values()],
-    groupCells: [...groupMap.values()].map((g) => g.cell),
+    groupCells: groupList.map((g) => g.cell),
     tallies,
   }
 }
