@@ -69,72 +69,73 @@ export function linearisedCovariance(
   if (!(W > 0)) return { sumWeights: W, nDomain, means: null, covariance: null }
   const p = sx.map((s) => s / W)
   const n = design.n
-  // a_j = (x_j - p) / W
-  const aj = values.map((x) => x.map((xq, q) => (xq - p[q]!) / W))
-  // per cell: s_c = Σ_j n_cj a_j (K vector); fitted m_c
-  const fitted: number[][] = []
+  // Flat scratch arrays (row-major), the same sums in the same order as one small array per cell and level:
+  // a_j = (x_j - p) / W at aj[j * K + q]; fitted m_c at fitted[c * K + q] (zeros without calibration).
+  const aj = new Float64Array(J * K)
+  for (let j = 0; j < J; j++) {
+    const x = values[j]!
+    for (let q = 0; q < K; q++) aj[j * K + q] = (x[q]! - p[q]!) / W
+  }
+  const fitted = new Float64Array(C * K)
   if (calibrated) {
     const L = design.projector[0]?.length ?? 0
-    const mtv = Array.from({ length: L }, () => new Array<number>(K).fill(0))
+    // Mᵀv per level: per cell s_c = Σ_j n_cj a_j, added to the row of each of the cell's levels
+    const mtv = new Float64Array(L * K)
+    const s = new Float64Array(K)
     for (let c = 0; c < C; c++) {
-      const s = new Array<number>(K).fill(0)
+      s.fill(0)
       for (let j = 0; j < J; j++) {
         const k = counts[c * J + j]!
         if (k === 0) continue
-        for (let q = 0; q < K; q++) s[q] = s[q]! + k * aj[j]![q]!
+        for (let q = 0; q < K; q++) s[q] = s[q]! + k * aj[j * K + q]!
       }
       const cell = design.cells[c]!
       cell.levels.forEach((lv, v) => {
-        const row = mtv[design.levelOffsets[v]! + lv]!
-        for (let q = 0; q < K; q++) row[q] = row[q]! + s[q]!
+        const row = (design.levelOffsets[v]! + lv) * K
+        for (let q = 0; q < K; q++) mtv[row + q] = mtv[row + q]! + s[q]!
       })
     }
     for (let c = 0; c < C; c++) {
       const g = design.projector[c]!
-      const m = new Array<number>(K).fill(0)
       for (let l = 0; l < L; l++) {
         const gl = g[l]!
         if (gl === 0) continue
-        const row = mtv[l]!
-        for (let q = 0; q < K; q++) m[q] = m[q]! + gl * row[q]!
+        for (let q = 0; q < K; q++) fitted[c * K + q] = fitted[c * K + q]! + gl * mtv[l * K + q]!
       }
-      fitted.push(m)
     }
-  } else {
-    for (let c = 0; c < C; c++) fitted.push(new Array<number>(K).fill(0))
   }
-  const S = Array.from({ length: K }, () => new Array<number>(K).fill(0))
-  const sumE = new Array<number>(K).fill(0)
-  const d = new Array<number>(K).fill(0)
+  const S = new Float64Array(K * K)
+  const sumE = new Float64Array(K)
+  const d = new Float64Array(K)
   for (let c = 0; c < C; c++) {
     const cell = design.cells[c]!
     if (cell.count === 0) continue
     const w = cell.weight
     const w2 = w * w
-    const m = fitted[c]!
+    const m = c * K
     let a = 0
     for (let j = 0; j < J; j++) {
       const k = counts[c * J + j]!
       if (k === 0) continue
       a += k
-      const x = aj[j]!
+      const x = j * K
       for (let q = 0; q < K; q++) {
-        d[q] = x[q]! - m[q]!
+        d[q] = aj[x + q]! - fitted[m + q]!
         sumE[q] = sumE[q]! + w * k * d[q]!
       }
       for (let q = 0; q < K; q++) {
         const dq = w2 * k * d[q]!
-        const row = S[q]!
-        for (let r = 0; r <= q; r++) row[r] = row[r]! + dq * d[r]!
+        const row = q * K
+        for (let r = 0; r <= q; r++) S[row + r] = S[row + r]! + dq * d[r]!
       }
     }
     const rest = cell.count - a
     if (rest > 0 && calibrated) {
       for (let q = 0; q < K; q++) {
-        sumE[q] = sumE[q]! - w * rest * m[q]!
-        const mq = w2 * rest * m[q]!
-        const row = S[q]!
-        for (let r = 0; r <= q; r++) row[r] = row[r]! + mq * m[r]!
+        sumE[q] = sumE[q]! - w * rest * fitted[m + q]!
+        const mq = w2 * rest * fitted[m + q]!
+        const row = q * K
+        for (let r = 0; r <= q; r++) S[row + r] = S[row + r]! + mq * fitted[m + r]!
       }
     }
   }
@@ -142,7 +143,7 @@ export function linearisedCovariance(
   const cov = Array.from({ length: K }, () => new Array<number>(K).fill(0))
   for (let q = 0; q < K; q++) {
     for (let r = 0; r <= q; r++) {
-      const v = factor * (S[q]![r]! - (sumE[q]! * sumE[r]!) / n)
+      const v = factor * (S[q * K + r]! - (sumE[q]! * sumE[r]!) / n)
       cov[q]![r] = v
       cov[r]![q] = v
     }
