@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { DEMO_ADMIN } from '#db/seed.ts'
-import { artifactPath, axeViolations, launchBrowser } from '../support/browser.ts'
+import { artifactPath, axeViolations, launchBrowser, settle } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { finishSignIn } from '../support/sign-in.ts'
 
@@ -74,7 +74,7 @@ it('an analyst opens the demo dashboard (weighted by default), switches weightin
   await page.getByRole('button', { name: 'Apply' }).click()
   await page.waitForURL(/seg\.channel=letter/)
   // The URL changes as the new data arrives; wait for the re-rendered table rather than racing it.
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   await table.locator('[data-testid="low-base"]').first().waitFor({ timeout: 15_000 })
   expect(await table.locator('[data-testid="low-base"]').count()).toBeGreaterThan(0)
   await page.screenshot({ path: artifactPath('dashboard-letter-filter.png'), fullPage: true })

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import routes from '#app/routes.ts'
 import { storeResponse } from '#db/queries/responses.ts'
-import { launchBrowser } from '../support/browser.ts'
+import { launchBrowser, settle } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 import { createTenant, prepareServerDatabase, type Tenant } from '../support/security-fixtures.ts'
 import { walkRespondentForm } from '../support/respondent-walk.ts'
@@ -162,7 +162,8 @@ async function visit(context: BrowserContext, url: string, act?: (page: Page) =>
     if (String(error).includes('Download is starting')) return null
     throw error
   }
-  await page.waitForLoadState('networkidle')
+  // Every request of the page done (an <img src=x> payload's onerror would have fired by then).
+  await settle(page)
   if (act) await act(page)
   await page.waitForTimeout(300)
   const result = {
@@ -192,7 +193,7 @@ async function signIn(context: BrowserContext) {
 async function walkSurvey(page: Page) {
   await walkRespondentForm(page)
   await page.waitForURL(/\/thanks\?receipt=/, { timeout: 15_000 })
-  await page.waitForLoadState('networkidle')
+  await settle(page)
 }
 
 interface ConfigEntry {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { axeViolations } from './browser.ts'
+import { axeViolations, settle } from './browser.ts'
 
 /*
  * The checks tests/browser/accessibility-every-route.test.ts makes on every page, measured in the browser from
@@ -184,7 +184,7 @@ export async function languageProblems(page: Page, lang: 'en' | 'cy'): Promise<s
 }
 
 export async function checkPage(page: Page, reflow: boolean): Promise<PageProblems> {
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   await page.evaluate(colourScript)
   const axe = (await axeViolations(page)).map(({ id, help, nodes }) => ({ id, help, nodes }))
   const mains = await page.locator('main, [role=main]').count()
