@@ -35,9 +35,10 @@ export async function axeViolations(page: Page): Promise<Array<{ id: string; imp
  * Wait until a page has loaded and settled, for checks that read the finished page: the load event (every
  * script and stylesheet of the server-rendered page is in, app/root.tsx), then no request in flight for
  * `quietMs`, then two frames and an idle moment of the page (React has hydrated and committed). Playwright's
- * 'networkidle' does the same with a fixed 500 ms of quiet, which was about a third of the time of the
- * every-route accessibility test (docs/benchmarks.md, "Test suites and CI"). A part that the page renders
- * later on its own (the builder preview) still needs its own wait for that part.
+ * 'networkidle' does the same with a fixed 500 ms of quiet: 45 s of the 131 s that the every-route
+ * accessibility test spent checking its 74 pages, measured on a loaded machine (docs/benchmarks.md, "Waiting
+ * less in the browser suite"). A part that the page renders later on its own (the builder preview) still needs
+ * its own wait for that part.
  */
 export async function settle(page: Page, quietMs = 100): Promise<void> {
   await page.waitForLoadState('load')
