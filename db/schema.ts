@@ -574,6 +574,52 @@ export const responseAnswerPatterns = pgTable(
   (t) => [primaryKey({ name: 'response_answer_patterns_pk', columns: [t.organisationId, t.surveyId, t.wave, t.patternKey] })],
 )
 
+/**
+ * The key-driver variable sets (outcome first, then drivers) and scales that a read has asked for, per survey:
+ * the fold keeps {@link responseDriverPairs} for each (db/migrations/0013_driver_pairs.sql). A read registers
+ * its set on first use, which fills the pairs from {@link responseAnswerPatterns}.
+ */
+export const responseDriverSets = pgTable(
+  'response_driver_sets',
+  {
+    organisationId: uuid('organisation_id').notNull(),
+    surveyId: uuid('survey_id').notNull(),
+    /** md5 of the variables and the scale (cse_driver_set_key) */
+    driverSet: text('driver_set').notNull(),
+    variables: text('variables').array().notNull(),
+    /** the scale values as text, as the answers store them */
+    scale: text('scale').array().notNull(),
+    registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'response_driver_sets_pk', columns: [t.organisationId, t.surveyId, t.driverSet] })],
+)
+
+/**
+ * Key-driver input without segment or date filters: per registered set and wave, the complete cases (every
+ * variable of the set answered on its scale) counted by each pair of variables (x before y in the set) and
+ * their two values. The pair tallies of analysis/aggregates.ts, a few hundred rows whatever the responses.
+ */
+export const responseDriverPairs = pgTable(
+  'response_driver_pairs',
+  {
+    organisationId: uuid('organisation_id').notNull(),
+    surveyId: uuid('survey_id').notNull(),
+    driverSet: text('driver_set').notNull(),
+    wave: text('wave').notNull(),
+    x: text('x').notNull(),
+    y: text('y').notNull(),
+    xValue: text('x_value').notNull(),
+    yValue: text('y_value').notNull(),
+    responses: bigint('responses', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'response_driver_pairs_pk',
+      columns: [t.organisationId, t.surveyId, t.driverSet, t.wave, t.x, t.y, t.xValue, t.yValue],
+    }),
+  ],
+)
+
 /** Responses per (wave, UTC day, segments, answer pattern): every request with a date filter, and filtered key drivers. */
 export const responseDayCells = pgTable(
   'response_day_cells',

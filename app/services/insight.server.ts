@@ -152,7 +152,6 @@ export async function loadInsight(
       },
       filters,
       undefined,
-      undefined,
       latestWaveGuess,
     ),
     wavesRead,

@@ -4,8 +4,9 @@ import { rowsOf } from '../client.ts'
 import { foldAllQueuedResponses, foldQueuedResponses } from './aggregate-queue.ts'
 
 /*
- * Rebuilding and checking the maintained aggregates (db/migrations/0001_maintained_aggregates.sql, and the
- * calendar cells of db/migrations/0009_calendar_cells.sql). The
+ * Rebuilding and checking the maintained aggregates (db/migrations/0001_maintained_aggregates.sql, the
+ * calendar cells of db/migrations/0009_calendar_cells.sql and the key-driver pairs of
+ * db/migrations/0013_driver_pairs.sql). The
  * triggers and the fold (db/queries/aggregate-queue.ts) keep them exact, so a rebuild is for repair: after restoring `responses` from a
  * backup without its aggregate tables, after a manual data fix with triggers disabled, or to prove them
  * (cli/rebuild-aggregates.ts).
@@ -31,6 +32,8 @@ export async function rebuildAggregates(db: Database, organisationId: string | n
     )
     // The calendar cells are derived from the day cells just rebuilt (cse_calendar_rebuild, 0009).
     await tx.execute(sql`select cse_calendar_rebuild(${organisationId}::uuid)`)
+    // The key-driver pairs of every registered set, from the answer patterns just rebuilt (cse_driver_sets_refill, 0013).
+    await tx.execute(sql`select cse_driver_sets_refill(${organisationId}::uuid)`)
     return Number(rows[0]?.n ?? 0)
   })
 }

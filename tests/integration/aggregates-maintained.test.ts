@@ -9,9 +9,12 @@ import { rebuildAggregates } from '#db/queries/aggregates-maintenance.ts'
 import { countQueuedResponses, foldAllQueuedResponses, foldQueuedResponses } from '#db/queries/aggregate-queue.ts'
 import {
   countResponses,
+  keyDriverPairs,
   listSegmentValues,
   listWaves,
   loadAnswerPatterns,
+  pairTalliesFromPatterns,
+  resolveAggregateScope,
   loadFinestCells,
   type AggregateFilters,
   type AggregateScope,
@@ -74,7 +77,11 @@ const segmentsArb = fc.record(
   { requiredKeys: [], noNullPrototype: true },
 )
 const responseArb: fc.Arbitrary<ResponseInput> = fc.record({
-  answers: fc.record({ overall: answerArb, delivery: answerArb, timeliness: answerArb, improve: fc.constantFrom('faster', '42', 'x') }, { requiredKeys: [], noNullPrototype: true }),
+  answers: fc.oneof(
+    fc.record({ overall: answerArb, delivery: answerArb, timeliness: answerArb, improve: fc.constantFrom('faster', '42', 'x') }, { requiredKeys: [], noNullPrototype: true }),
+    // every rating answered, mostly on the 1-5 scale: complete cases for the key-driver pairs
+    fc.record({ overall: fc.integer({ min: 1, max: 5 }), delivery: fc.integer({ min: 1, max: 5 }), timeliness: fc.oneof(fc.integer({ min: 1, max: 5 }), answerArb) }, { noNullPrototype: true }),
+  ),
   segments: segmentsArb,
   // whole days from BASE, plus an offset inside the day (0 = exactly midnight)
   // 0–70: January to mid-March, so that date filters meet whole months and edge days (response_calendar_cells)
@@ -130,6 +137,7 @@ interface Check {
   rakingVariables: string[]
   rakingLevels: Record<string, string[]> | undefined
   wave: string | undefined
+  variables: string[]
   scope: 'survey0' | 'series' | 'survey2' | 'foreign'
 }
 const checkArb: fc.Arbitrary<Check> = fc.record({
@@ -139,6 +147,8 @@ const checkArb: fc.Arbitrary<Check> = fc.record({
   rakingVariables: fc.constantFrom([] as string[], ['sex'], ['sex', 'age']),
   rakingLevels: fc.option(fc.constantFrom<Record<string, string[]>>({ sex: ['female', 'male'] }, { sex: [] }, { age: ['16-24', '45+'], sex: ['male'] }), { nil: undefined }),
   wave: fc.option(fc.constantFrom('2025', '2026', 'Wave 10'), { nil: undefined }),
+  // key-driver sets: outcome first; another order or a subset is another registered set
+  variables: fc.constantFrom(RATINGS, ['timeliness', 'overall'], ['delivery', 'overall', 'timeliness']),
   scope: fc.constantFrom('survey0', 'series', 'survey2', 'foreign'),
 })
 
@@ -162,6 +172,7 @@ async function snapshotTables(test: TestDatabase) {
     patterns: await read(sql`select organisation_id, survey_id, wave, pattern_key, pattern, responses::text from response_answer_patterns order by 1, 2, 3, 4`),
     dayCells: await read(sql`select organisation_id, survey_id, wave, day::text, segments_key, pattern_key, responses::text from response_day_cells order by 1, 2, 3, 4, 5, 6`),
     calendarCells: await read(sql`select organisation_id, survey_id, wave, period, period_start::text, segments_key, segments, responses::text, answers from response_calendar_cells order by 1, 2, 3, 4, 5, 6`),
+    driverPairs: await read(sql`select organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value, responses::text from response_driver_pairs order by 1, 2, 3, 4, 5, 6, 7, 8`),
   }
 }
 
@@ -299,6 +310,16 @@ describe('maintained aggregates equal a full scan', () => {
     expect(patternsAsObject(await loadAnswerPatterns(db, scope, patternSpec, check.filters, RATINGS, check.wave))).toEqual(
       patternsAsObject(await scanAnswerPatterns(db, scope, patternSpec, check.filters, RATINGS, check.wave)),
     )
+    // Key-driver input as the dashboard reads it: the pairs the fold keeps (registered here on first use, at a
+    // random point of the sequence) or, with filters, the day cells' patterns; against pairs from a scan.
+    // Once as filtered (mostly the day cells), once with only the wave filter (always the kept pairs).
+    const pairWave = check.wave ?? '2026'
+    const waveOnly: AggregateFilters = check.filters.waves ? { waves: check.filters.waves } : {}
+    for (const [pairSpec, pairFilters] of [[patternSpec, check.filters], [{ scaleValues: check.scaleValues }, waveOnly]] as const) {
+      expect(await keyDriverPairs(db, await resolveAggregateScope(db, scope), pairSpec, pairFilters, check.variables, pairWave)).toEqual(
+        pairTalliesFromPatterns(await scanAnswerPatterns(db, scope, pairSpec, pairFilters, check.variables, pairWave), pairWave),
+      )
+    }
     expect(await countResponses(db, scope, check.filters, check.rakingLevels)).toEqual(
       await scanCountResponses(db, scope, check.filters, check.rakingLevels),
     )
@@ -334,7 +355,7 @@ describe('maintained aggregates equal a full scan', () => {
         // Deleting everything (as a cascade from a deleted survey would) leaves nothing behind, queued or counted.
         await test.db.execute(sql`delete from responses`)
         expect(await countQueuedResponses(test.db, null)).toBe(0)
-        expect(await snapshotTables(test)).toEqual({ fieldwork: [], segmentCells: [], patterns: [], dayCells: [], calendarCells: [] })
+        expect(await snapshotTables(test)).toEqual({ fieldwork: [], segmentCells: [], patterns: [], dayCells: [], calendarCells: [], driverPairs: [] })
       }),
       { numRuns: 25 },
     )
@@ -356,6 +377,11 @@ describe('maintained aggregates equal a full scan', () => {
         source: 'api',
         submittedAt: new Date(BASE + (i % 4) * DAY),
       })
+    const scope = { organisationId: world.organisationId, seriesId: world.seriesId }
+    const pairsNow = async () =>
+      keyDriverPairs(db, await resolveAggregateScope(db, scope), { scaleValues: [1, 2, 3, 4, 5] }, {}, RATINGS, '2025')
+    // a registered key-driver set, so that the concurrent folds and erasures below keep its pairs too
+    await pairsNow()
     await Promise.all(Array.from({ length: 120 }, (_, i) => submit(i)))
     // half counted, half still queued: the erasures below meet both
     await foldQueuedResponses(db, world.organisationId, null, 60)
@@ -369,8 +395,9 @@ describe('maintained aggregates equal a full scan', () => {
       // folds running meanwhile, as the server's background folder and readers do, in small bites
       ...Array.from({ length: 20 }, () => foldQueuedResponses(db, world.organisationId, null, 7)),
     ])
-    const scope = { organisationId: world.organisationId, seriesId: world.seriesId }
     const spec = { ratings: RATINGS, scaleValues: [1, 2, 3, 4, 5], segments: ['channel'], rakingVariables: [] }
+    expect(await pairsNow()).toEqual(pairTalliesFromPatterns(await scanAnswerPatterns(db, scope, { scaleValues: [1, 2, 3, 4, 5] }, {}, RATINGS, '2025'), '2025'))
+    expect((await pairsNow()).length).toBeGreaterThan(3)
     expect(await loadFinestCells(db, scope, spec, {}, { fieldwork: true })).toEqual(await scanFinestCells(db, scope, spec, {}, { fieldwork: true }))
     expect((await countResponses(db, scope)).total).toBe(120 + 60 + 90 - 40)
     const before = await snapshotTables(test)

@@ -191,14 +191,14 @@ describe('SQL aggregate loader and dashboard flags', () => {
     const plain = await loadAggregates(test.db, scope, spec())
     expect(plain.keyDrivers?.wave).toBe('2026')
     for (const guess of ['2026', '2025', 'no such wave', undefined]) {
-      const guessed = await loadAggregates(test.db, scope, spec(), {}, undefined, undefined, Promise.resolve(guess))
+      const guessed = await loadAggregates(test.db, scope, spec(), {}, undefined, Promise.resolve(guess))
       expect(guessed, String(guess)).toEqual(plain)
     }
     // With a filter that leaves only 2025, a guess of 2026 is wrong and the patterns are read again for 2025.
     const only2025 = await loadAggregates(test.db, scope, spec(), { waves: ['2025'] })
     expect(only2025.keyDrivers?.wave).toBe('2025')
     expect(
-      await loadAggregates(test.db, scope, spec(), { waves: ['2025'] }, undefined, undefined, Promise.resolve('2026')),
+      await loadAggregates(test.db, scope, spec(), { waves: ['2025'] }, undefined, Promise.resolve('2026')),
     ).toEqual(only2025)
   })
 
