@@ -2,12 +2,14 @@
  * Ingest benchmark: an open-model load (fixed arrival rate, not closed-loop) against the built production
  * server on real PostgreSQL, over loopback. Run: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
  *   npx tsx bench/ingest/run.ts [--rate 400] [--seconds 60] [--steps 200,400,600,800,1000,1200] [--step-seconds 10]
- *   [--aggregates on|off] [--answers fixed|varied] [--skip-page]
+ *   [--aggregates on|off] [--driver-sets on|off] [--answers fixed|varied] [--skip-page]
  *   (BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; BENCH_LOG_LEVEL sets its LOG_LEVEL)
  * `--aggregates` (docs/decisions/009-maintained-aggregates.md): `on` (default) is the product as shipped: each
  * submission appends its response to the aggregate queue (db/migrations/0012_aggregate_queue.sql) and the
  * server's folder counts the queue every second; the bench samples the queue's length every second and, at the
- * end, checks every aggregate total against the responses. `off` disables the triggers on `responses`: the write
+ * end, checks every aggregate total against the responses. `--driver-sets on` (default) first opens the demo
+ * survey's dashboard, as a survey in use has been, which registers its key-driver set (the folder then keeps its
+ * pairs too: db/migrations/0013_driver_pairs.sql); at the end the kept pairs are compared with a recount. `--aggregates off` disables the triggers on `responses`: the write
  * path as it was before aggregates were kept (the folder then finds nothing to fold). `--answers varied` draws ratings and the channel at random instead of
  * sending the same answers each time (which puts every write on the same aggregate rows, the worst case).
  * Latency is measured from each request's scheduled send time, so a stalled server cannot hide its queue
@@ -26,6 +28,7 @@ import http from 'node:http'
 import pg from 'pg'
 import { openDatabase } from '../../db/client.ts'
 import { checkAggregateTotals } from '../../db/queries/aggregates-maintenance.ts'
+import { buildDashboard } from '../../app/services/dashboard.server.ts'
 import { launchBrowser } from '../../tests/support/browser.ts'
 import { startTestServer, type TestServer } from '../../tests/support/server.ts'
 
@@ -58,6 +61,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '300,500,700,900,1100,1300' },
     'step-seconds': { type: 'string', default: '10' },
     aggregates: { type: 'string', default: 'on' },
+    'driver-sets': { type: 'string', default: 'on' },
     answers: { type: 'string', default: 'fixed' },
     'skip-page': { type: 'boolean', default: false },
   },
@@ -202,8 +206,19 @@ async function main() {
     }
     loop()
   }
+  // As in use, where the survey's dashboard has been opened: its key-driver set is registered, so the folder
+  // keeps that set's pairs too (db/migrations/0013_driver_pairs.sql).
+  if (values.aggregates === 'on' && values['driver-sets'] === 'on') {
+    const reader = await openDatabase({ url: server.databaseUrl, poolMax: 2 })
+    try {
+      const survey = (await admin.query<{ id: string; organisation_id: string }>("select id, organisation_id from surveys where slug = 'demo'")).rows[0]
+      if (!survey || !(await buildDashboard(reader.db, survey.organisation_id, survey.id))) throw new Error('no demo survey to open')
+    } finally {
+      await reader.close()
+    }
+  }
   try {
-    console.log(`aggregates: ${values.aggregates}, answers: ${values.answers}`)
+    console.log(`aggregates: ${values.aggregates}, answers: ${values.answers}, key-driver sets: ${(await admin.query('select count(*) as n from response_driver_sets')).rows[0].n}`)
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}`)
     await openLoad(server.url, 100, 3) // warm-up
     const cpuBefore = processCpuMs(server.process.pid)
@@ -249,6 +264,12 @@ async function main() {
       const check = await openDatabase({ url: server.databaseUrl, poolMax: 1 })
       const mismatches = await checkAggregateTotals(check.db, null).finally(() => check.close())
       console.log(`aggregates after the run: ${mismatches.length === 0 ? 'every total equals the responses' : `MISMATCH ${JSON.stringify(mismatches)}`}`)
+      // The key-driver pairs the folder kept, against a recount from the answer patterns.
+      const pairs = 'select organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value, responses from response_driver_pairs order by 1, 2, 3, 4, 5, 6, 7, 8'
+      const kept = JSON.stringify((await admin.query(pairs)).rows)
+      await admin.query('select cse_driver_sets_refill(null)')
+      const recounted = JSON.stringify((await admin.query(pairs)).rows)
+      console.log(`key-driver pairs after the run: ${kept === recounted ? 'equal a recount' : 'MISMATCH with a recount'} (${(await admin.query(pairs)).rowCount} rows)`)
     }
   } finally {
     if (queue.timer) clearTimeout(queue.timer)

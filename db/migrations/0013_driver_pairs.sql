@@ -67,22 +67,32 @@ $$;
 --> statement-breakpoint
 -- Counts one registered set's pairs again from response_answer_patterns (which holds every counted response):
 -- on registration and after a rebuild. The caller holds the organisation's aggregate lock (0012), so no fold
--- or erasure changes the patterns meanwhile.
+-- or erasure changes the patterns meanwhile. Each pattern is first reduced to the positions of the set's
+-- variables on the scale (null when off the scale or unanswered), the complete ones summed by those positions,
+-- and only then spread into pairs: 2.4 times faster at 1M responses than reading every pair's two values from
+-- the JSONB of every pattern, with the same rows (docs/benchmarks.md, "Key-driver pairs kept by the fold").
 CREATE OR REPLACE FUNCTION cse_driver_set_fill(p_organisation uuid, p_survey uuid, p_set text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM response_driver_pairs
    WHERE organisation_id = p_organisation AND survey_id = p_survey AND driver_set = p_set;
   INSERT INTO response_driver_pairs (organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value, responses)
-  SELECT d.organisation_id, d.survey_id, d.driver_set, a.wave, d.variables[i], d.variables[j],
-         a.pattern->>d.variables[i], a.pattern->>d.variables[j], sum(a.responses)
-    FROM response_driver_sets d
-    JOIN response_answer_patterns a ON a.organisation_id = d.organisation_id AND a.survey_id = d.survey_id
-    CROSS JOIN LATERAL generate_series(1, cardinality(d.variables)) i
-    CROSS JOIN LATERAL generate_series(i + 1, cardinality(d.variables)) j
-   WHERE d.organisation_id = p_organisation AND d.survey_id = p_survey AND d.driver_set = p_set
-     AND NOT EXISTS (SELECT 1 FROM unnest(d.variables) v WHERE NOT coalesce(a.pattern->>v = ANY (d.scale), false))
-   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-  HAVING sum(a.responses) <> 0;
+  WITH d AS (
+    SELECT variables, scale, cardinality(variables) AS k FROM response_driver_sets
+     WHERE organisation_id = p_organisation AND survey_id = p_survey AND driver_set = p_set
+  ), p AS (
+    SELECT a.wave, a.responses,
+           array(SELECT array_position(d.scale, a.pattern->>v) FROM unnest(d.variables) WITH ORDINALITY u(v, n) ORDER BY n) AS pos
+      FROM response_answer_patterns a, d
+     WHERE a.organisation_id = p_organisation AND a.survey_id = p_survey
+  ), complete AS (
+    SELECT wave, pos, sum(responses) AS n FROM p WHERE array_position(pos, NULL) IS NULL GROUP BY 1, 2
+  ), pairs AS (
+    SELECT c.wave, i, j, c.pos[i] AS xi, c.pos[j] AS yi, sum(c.n) AS n
+      FROM complete c, d, generate_series(1, d.k) i, generate_series(i + 1, d.k) j
+     GROUP BY 1, 2, 3, 4, 5
+  )
+  SELECT p_organisation, p_survey, p_set, pairs.wave, d.variables[i], d.variables[j], d.scale[xi], d.scale[yi], pairs.n
+    FROM pairs, d WHERE pairs.n <> 0;
 END
 $$;
 --> statement-breakpoint
