@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -10,7 +10,8 @@ import { postgresTemplate } from './database.ts'
 /**
  * Start the real production server (`server/start.ts`, the same entry as `npm start`) on a free port, with a
  * fresh database: a new PostgreSQL database when TEST_DATABASE_URL is set, else a PGlite directory in /tmp.
- * The build must exist (`npm run build`); the server builds it itself if it is missing.
+ * The build must exist (`npm run build`); the server builds it itself if it is missing. The entry runs as
+ * `npm run build` compiled it (see {@link serverEntry}) when that is up to date, else through tsx.
  */
 export interface TestServer {
   url: string
@@ -23,6 +24,36 @@ export interface TestServer {
   stop(): Promise<void>
   /** SIGKILL, as in a crash. */
   kill(): Promise<void>
+}
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
+  }
+  return newest
+}
+
+let entry: string[] | undefined
+/**
+ * How to run server/start.ts: `build/server-start.js`, the same module graph bundled by `npm run build` (esbuild,
+ * packages left external), when it is newer than every source it could hold; else the source through tsx.
+ * tsx's loader hooks see every module the server imports, which cost 2–4 s of each start on a busy 2-core
+ * machine (4.4–4.8 s against 6.8–8.9 s to /healthz, docs/benchmarks.md "Server start"), and the browser suite
+ * starts about 30 servers.
+ */
+export function serverEntry(): string[] {
+  if (entry) return entry
+  const root = process.cwd()
+  const compiled = path.join(root, 'build/server-start.js')
+  const sources = Math.max(
+    ...['server', 'app', 'db', 'analysis', 'survey-templates'].map((d) => newestMtime(path.join(root, d))),
+    statSync(path.join(root, 'package.json')).mtimeMs,
+  )
+  entry = existsSync(compiled) && statSync(compiled).mtimeMs >= sources ? [compiled] : ['--import', 'tsx', 'server/start.ts']
+  return entry
 }
 
 export async function freePort(): Promise<number> {
@@ -88,7 +119,7 @@ export async function startTestServer(
     }
   }
   let output = ''
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/start.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...serverEntry()], {
     cwd: process.cwd(),
     env: {
       ...process.env,
