@@ -117,8 +117,10 @@ BEGIN
             WHERE NOT EXISTS (SELECT 1 FROM response_driver_sets d
                                WHERE d.organisation_id = p_organisation AND d.survey_id = u.id AND d.driver_set = k)
             ORDER BY 1 LOOP
+    -- Registered meanwhile by a transaction this one cannot see (a snapshot older than the lock): filled there.
     INSERT INTO response_driver_sets (organisation_id, survey_id, driver_set, variables, scale)
-    VALUES (p_organisation, s, k, p_variables, p_scale);
+    VALUES (p_organisation, s, k, p_variables, p_scale) ON CONFLICT DO NOTHING;
+    CONTINUE WHEN NOT FOUND;
     PERFORM cse_driver_set_fill(p_organisation, s, k);
     WITH old AS (
       DELETE FROM response_driver_sets d USING (

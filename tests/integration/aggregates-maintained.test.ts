@@ -406,6 +406,24 @@ describe('maintained aggregates equal a full scan', () => {
     await db.execute(sql`delete from responses`)
   }, 120_000)
 
+  it('registers a key-driver set once when several reads ask for it at the same time', async () => {
+    const db = test.db
+    const s0 = world.surveys[0]!
+    await insertImportedResponses(db, { organisationId: s0.organisationId, surveyId: s0.id, surveyVersionId: s0.versionId },
+      Array.from({ length: 40 }, (_, i) => ({ clientId: randomUUID(), wave: '2025', answers: { overall: 1 + (i % 5), delivery: 1 + ((i * 3) % 5), timeliness: 2 }, segments: {} })))
+    const scope = { organisationId: world.organisationId, surveyId: s0.id }
+    const variables = ['delivery', 'timeliness', 'overall']
+    const read = async () => keyDriverPairs(db, await resolveAggregateScope(db, scope), { scaleValues: [5, 4, 3, 2, 1] }, {}, variables, '2025')
+    const reads = await Promise.all([read(), read(), read(), read()])
+    const scanned = pairTalliesFromPatterns(await scanAnswerPatterns(db, scope, { scaleValues: [5, 4, 3, 2, 1] }, {}, variables, '2025'), '2025')
+    expect(scanned.length).toBeGreaterThan(5)
+    for (const pairs of reads) expect(pairs).toEqual(scanned)
+    const sets = rowsOf<{ n: string | number }>(await db.execute(sql`select count(*) as n from response_driver_sets
+      where survey_id = ${s0.id}::uuid and variables = array['delivery', 'timeliness', 'overall']::text[]`))
+    expect(Number(sets[0]!.n)).toBe(1)
+    await db.execute(sql`delete from responses`)
+  }, 60_000)
+
   // Two connections at once: PostgreSQL only (PGlite has one). Without the organisation lock of
   // db/migrations/0012_aggregate_queue.sql, the fold below waits for the erasing transaction's aggregate rows
   // while that transaction waits for the fold's claim on the queue: a deadlock, and one of them fails.
