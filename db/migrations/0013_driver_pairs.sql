@@ -35,9 +35,14 @@ CREATE OR REPLACE FUNCTION cse_driver_set_key(p_variables text[], p_scale text[]
 $$;
 --> statement-breakpoint
 -- Adds (p_sign = 1) or subtracts (p_sign = -1) responses to the pairs of every set registered for their surveys.
--- A response counts for a set when every variable of the set has a numeric answer (cse_numeric_answers, as in
--- response_answer_patterns) equal to one of the set's scale values. Rows are written in key order (no deadlock
--- between writers) and a count that reaches zero is deleted, as in the other aggregate tables.
+-- A response counts for a set when every variable of the set has an answer whose text (`answers->>variable`) is
+-- one of the set's scale values. Scale values are plain decimal numbers (cse_driver_set_register refuses others),
+-- so that is exactly the complete case of response_answer_patterns (cse_numeric_answers keeps those texts as they
+-- are), without building the numeric-answer object: referenced from several places of the query, the planner
+-- evaluated that function once per use, about 1 s per 400 responses. Each response is reduced once to the
+-- positions of its answers on the scale (MATERIALIZED), the complete ones counted by those positions, and only
+-- then spread into pairs. Rows are written in key order (no deadlock between writers) and a count that reaches
+-- zero is deleted, as in the other aggregate tables.
 CREATE OR REPLACE FUNCTION cse_driver_pairs_apply(p_rows responses[], p_sign integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF p_rows IS NULL OR cardinality(p_rows) = 0 THEN RETURN; END IF;
@@ -46,14 +51,17 @@ BEGIN
     RETURN;
   END IF;
   INSERT INTO response_driver_pairs AS t (organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value, responses)
-  SELECT r.organisation_id, r.survey_id, d.driver_set, r.wave, d.variables[i], d.variables[j],
-         a.pat->>d.variables[i], a.pat->>d.variables[j], p_sign * count(*)
-    FROM unnest(p_rows) r
-    CROSS JOIN LATERAL (SELECT cse_numeric_answers(r.answers) AS pat) a
-    JOIN response_driver_sets d ON d.organisation_id = r.organisation_id AND d.survey_id = r.survey_id
-    CROSS JOIN LATERAL generate_series(1, cardinality(d.variables)) i
-    CROSS JOIN LATERAL generate_series(i + 1, cardinality(d.variables)) j
-   WHERE NOT EXISTS (SELECT 1 FROM unnest(d.variables) v WHERE NOT coalesce(a.pat->>v = ANY (d.scale), false))
+  WITH p AS MATERIALIZED (
+    SELECT r.organisation_id AS o, r.survey_id AS s, r.wave AS w, d.driver_set AS k, d.variables, d.scale,
+           array(SELECT array_position(d.scale, r.answers->>v) FROM unnest(d.variables) WITH ORDINALITY u(v, n) ORDER BY n) AS pos
+      FROM unnest(p_rows) r
+      JOIN response_driver_sets d ON d.organisation_id = r.organisation_id AND d.survey_id = r.survey_id
+  ), complete AS (
+    SELECT o, s, w, k, variables, scale, pos, count(*) AS n FROM p
+     WHERE array_position(pos, NULL) IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7
+  )
+  SELECT o, s, k, w, variables[i], variables[j], scale[pos[i]], scale[pos[j]], p_sign * sum(n)
+    FROM complete, generate_series(1, cardinality(variables)) i, generate_series(i + 1, cardinality(variables)) j
    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
   ON CONFLICT (organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value) DO UPDATE
@@ -107,6 +115,9 @@ DECLARE
   k text := cse_driver_set_key(p_variables, p_scale);
   s uuid;
 BEGIN
+  IF EXISTS (SELECT 1 FROM unnest(p_scale) x WHERE x !~ '^-?[0-9]{1,15}([.][0-9]{1,15})?$') THEN
+    RAISE EXCEPTION 'cse_driver_set_register: scale values must be plain decimal numbers, got %', p_scale;
+  END IF;
   IF NOT EXISTS (SELECT 1 FROM unnest(p_surveys) u(id) JOIN surveys sv ON sv.id = u.id AND sv.organisation_id = p_organisation
                   WHERE NOT EXISTS (SELECT 1 FROM response_driver_sets d
                                      WHERE d.organisation_id = p_organisation AND d.survey_id = u.id AND d.driver_set = k)) THEN

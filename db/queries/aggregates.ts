@@ -566,7 +566,10 @@ export async function keyDriverPairs(
 ): Promise<PairTally[]> {
   if (filters.waves && filters.waves.length > 0 && !filters.waves.includes(wave)) return []
   const detailed = hasDates(filters) || hasSegmentFilters(filters) || spec.rakingLevels !== undefined
-  if (!detailed && new Set(variables).size === variables.length)
+  // The kept pairs compare answer texts with the scale's (db/migrations/0013_driver_pairs.sql), so they need a
+  // scale of plain decimal numbers, as the patterns keep them (cse_numeric_answers); any other goes the long way.
+  const plainScale = spec.scaleValues.every((v) => /^-?[0-9]{1,15}([.][0-9]{1,15})?$/.test(String(v)))
+  if (!detailed && plainScale && new Set(variables).size === variables.length)
     return loadDriverPairs(db, scope, spec.scaleValues, variables, wave)
   return pairTalliesFromPatterns(await loadAnswerPatterns(db, scope, spec, filters, variables, wave), wave)
 }
