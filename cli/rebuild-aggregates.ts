@@ -7,7 +7,7 @@
  * applies the migrations first. Writes to `responses` wait while it runs (rebuildAggregates in
  * db/queries/aggregates-maintenance.ts); reads carry on. `--check` folds the responses still queued (as every
  * read does, db/queries/aggregate-queue.ts), then compares each survey's responses with the totals of the
- * aggregate tables, and rebuilds nothing.
+ * aggregate tables and the key-driver pairs with a recount (checkDriverPairs), and rebuilds nothing.
  * Exit code 0 = rebuilt (or, with --check, consistent), 1 = failed or inconsistent.
  */
 import { existsSync } from 'node:fs'
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { getEnv } from '#app/env.server.ts'
 import { openDatabase } from '#db/client.ts'
 import { findOrganisationBySlug } from '#db/queries/accounts.ts'
-import { checkAggregateTotals, rebuildAggregates } from '#db/queries/aggregates-maintenance.ts'
+import { checkAggregateTotals, checkDriverPairs, rebuildAggregates } from '#db/queries/aggregates-maintenance.ts'
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { org: { type: 'string' }, check: { type: 'boolean', default: false } } })
@@ -44,11 +44,16 @@ async function main(): Promise<number> {
     const mismatches = await checkAggregateTotals(handle.db, organisationId)
     for (const m of mismatches)
       console.error(`survey ${m.surveyId}: ${m.responses} responses, aggregate tables hold ${m.tables.join(' / ')}`)
-    if (mismatches.length > 0) {
-      console.error(`aggregates:rebuild: ${mismatches.length} survey(s) inconsistent${values.check ? '; run without --check to rebuild' : ''}`)
+    // The key-driver pairs of every registered set, against a recount from the answer patterns (rolled back).
+    const pairs = await checkDriverPairs(handle.db, organisationId)
+    for (const p of pairs)
+      console.error(`survey ${p.surveyId}: key-driver set ${p.driverSet} differs from a recount (${p.kept} rows kept, ${p.recounted} recounted)`)
+    if (mismatches.length > 0 || pairs.length > 0) {
+      const inconsistent = new Set([...mismatches.map((m) => m.surveyId), ...pairs.map((p) => p.surveyId)]).size
+      console.error(`aggregates:rebuild: ${inconsistent} survey(s) inconsistent${values.check ? '; run without --check to rebuild' : ''}`)
       return 1
     }
-    console.log(`Aggregates of ${scope} match the responses, survey by survey.`)
+    console.log(`Aggregates of ${scope} match the responses, survey by survey, and the key-driver pairs match a recount.`)
     return 0
   } finally {
     await handle.close()

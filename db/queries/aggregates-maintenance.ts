@@ -94,3 +94,54 @@ export async function checkAggregateTotals(db: Database, organisationId: string 
     }))
     .filter((m) => m.tables.some((t) => t !== m.responses))
 }
+
+/** A registered key-driver set whose kept pairs differ from a recount (see {@link checkDriverPairs}). */
+export interface DriverPairsMismatch {
+  organisationId: string
+  surveyId: string
+  driverSet: string
+  /** pair rows kept but not in the recount, or with another count */
+  kept: number
+  /** pair rows of the recount missing or different among those kept */
+  recounted: number
+}
+
+/** Thrown inside checkDriverPairs' transaction to roll its recount back. */
+class RollBack extends Error {}
+
+/**
+ * Per registered key-driver set of one organisation (every organisation when null): the pairs the fold kept
+ * (db/migrations/0013_driver_pairs.sql) against a recount from the answer patterns (cse_driver_sets_refill).
+ * The recount is made inside a transaction that is rolled back, after taking the organisations' aggregate locks
+ * in key order (as a fold does), so it changes nothing and no fold lands halfway. Returns the sets that differ.
+ */
+export async function checkDriverPairs(db: Database, organisationId: string | null): Promise<DriverPairsMismatch[]> {
+  let found: DriverPairsMismatch[] = []
+  const scoped = sql`${organisationId}::uuid is null or organisation_id = ${organisationId}::uuid`
+  try {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(k) from (
+        select distinct cse_aggregates_lock_key(organisation_id) as k from response_driver_sets where ${scoped} order by 1) x`)
+      await tx.execute(sql`create temp table cse_kept_pairs on commit drop as
+        select organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value, responses from response_driver_pairs where ${scoped}`)
+      await tx.execute(sql`select cse_driver_sets_refill(${organisationId}::uuid)`)
+      const rows = rowsOf<{ o: string; s: string; k: string; kept: string | number; recounted: string | number }>(
+        await tx.execute(sql`
+          with recount as (
+            select organisation_id, survey_id, driver_set, wave, x, y, x_value, y_value, responses from response_driver_pairs where ${scoped}
+          ), kept_only as (select * from cse_kept_pairs except select * from recount),
+             recount_only as (select * from recount except select * from cse_kept_pairs),
+             differing as (select organisation_id, survey_id, driver_set, 1 as kept, 0 as recounted from kept_only
+                           union all select organisation_id, survey_id, driver_set, 0, 1 from recount_only)
+          select organisation_id::text as o, survey_id::text as s, driver_set as k, sum(kept)::bigint as kept,
+                 sum(recounted)::bigint as recounted
+            from differing group by 1, 2, 3 order by 1, 2, 3`),
+      )
+      found = rows.map((r) => ({ organisationId: r.o, surveyId: r.s, driverSet: r.k, kept: Number(r.kept), recounted: Number(r.recounted) }))
+      throw new RollBack()
+    })
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error
+  }
+  return found
+}
