@@ -17,7 +17,9 @@ import { orderWaves } from '../../analysis/order-waves.ts'
  *
  * Which table answers which request:
  * - without a date filter: `response_segment_cells` (wave × every segment, numeric answer counts) and, for key
- *   drivers without segment filters, `response_answer_patterns` (wave × whole answer pattern);
+ *   drivers without segment filters, `response_driver_pairs` (wave × pair of variables × their values, per
+ *   registered set: db/queries/driver-pairs.ts, db/migrations/0013_driver_pairs.sql), or
+ *   `response_answer_patterns` (wave × whole answer pattern) for a scale that is not plain numbers;
  * - with a date filter: `response_calendar_cells` (the same counts per wave × UTC day and × UTC month), read as
  *   whole months plus edge days (see calendarRange), so bounded by segment combinations × (months + edge days);
  * - key drivers with a date or segment filter: `response_day_cells` (wave × UTC day × segments × answer
